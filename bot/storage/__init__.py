@@ -1,0 +1,61 @@
+"""Storage: the seam (``Database``, ``Executor``, ...), migrations and ``open_database``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.storage.database import (
+    Database,
+    Executor,
+    Migration,
+    Params,
+    Row,
+    SchemaTooNewError,
+    StorageError,
+)
+from bot.storage.migrations import load_migrations
+from bot.storage.sqlite import SqliteDatabase
+
+_ACCEPTED = (
+    "sqlite:///:memory:, sqlite:///relative/path.db (relative to the bot's base directory) "
+    "or sqlite:////absolute/path.db"
+)
+
+
+def open_database(url: str, base_dir: Path, migrations: Sequence[Migration]) -> Database:
+    """Build (without connecting) the database named by ``url``; the caller calls connect()."""
+    scheme, separator, rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if separator and scheme.startswith("postgres"):
+        raise StorageError(
+            "PostgreSQL storage is not available in this release yet; use sqlite:///path"
+        )
+    if not separator or scheme != "sqlite" or not rest.startswith("/") or rest == "/":
+        # Only a sqlite URL is echoed whole: another URL may hold a password.
+        if scheme == "sqlite":
+            shown = repr(url)
+        elif separator:
+            shown = f"a {scheme}:// URL"
+        else:
+            shown = "a value without a scheme"
+        raise StorageError(f"storage.url is {shown}, which is not supported; use {_ACCEPTED}.")
+    location = rest[1:]  # sqlite:///x -> "x", sqlite:////abs -> "/abs"
+    if location == ":memory:":
+        return SqliteDatabase(None, migrations)
+    path = Path(location)
+    return SqliteDatabase(path if path.is_absolute() else base_dir / path, migrations)
+
+
+__all__ = [
+    "Database",
+    "Executor",
+    "Migration",
+    "Params",
+    "Row",
+    "SchemaTooNewError",
+    "SqliteDatabase",
+    "StorageError",
+    "load_migrations",
+    "open_database",
+]
