@@ -1,0 +1,74 @@
+"""Plain-text reports about the configuration, for organizers at a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.settings import ConfigError, GroupConfig, Settings
+
+__all__ = ["format_problems", "summarize"]
+
+_HINT = (
+    "Fix these in the file (config.example.toml shows every setting) and start again; "
+    "secrets go in PEERCIRCLE_* environment variables."
+)
+
+
+def format_problems(error: ConfigError, path: Path) -> str:
+    """A friendly, line-per-problem explanation of why ``path`` could not be loaded."""
+    count = len(error.problems)
+    noun = "problem" if count == 1 else "problems"
+    lines = [f"{path} has {count} {noun}:"]
+    lines += [f"  - {problem}" for problem in error.problems]
+    lines.append(_HINT)
+    return "\n".join(lines)
+
+
+def summarize(settings: Settings, describe_schedule: Callable[[GroupConfig], str]) -> str:
+    """A one-screen summary of ``settings``; never shows a secret."""
+    lines = [
+        f"{settings.bot.name}: language {settings.bot.language}, "
+        f"country {settings.bot.country}, timezone {settings.bot.timezone}",
+        f"Storage: {_storage(settings)}",
+        f"Adapters: {_adapters(settings)}",
+        f"Organizers: {len(settings.organizers)}",
+        f"Groups: {len(settings.groups)}",
+    ]
+    for group in settings.groups:
+        lines += _group_lines(group, describe_schedule)
+    return "\n".join(lines)
+
+
+def _storage(settings: Settings) -> str:
+    path = settings.sqlite_path()
+    where = "in memory (nothing is kept after a restart)" if path is None else str(path)
+    return f"SQLite, {where}"
+
+
+def _token(token: SecretStr | None) -> str:
+    return "token set" if token is not None else "no token"
+
+
+def _adapters(settings: Settings) -> str:
+    console = f"console {_on(settings.console.enabled)} (as {settings.console.user})"
+    telegram = f"telegram {_on(settings.telegram.enabled)} ({_token(settings.telegram.token)})"
+    discord = f"discord {_on(settings.discord.enabled)} ({_token(settings.discord.token)})"
+    return f"{console}; {telegram}; {discord}"
+
+
+def _on(enabled: bool) -> str:
+    return "on" if enabled else "off"
+
+
+def _group_lines(group: GroupConfig, describe_schedule: Callable[[GroupConfig], str]) -> list[str]:
+    where = "online" if group.online else f"in person at {group.location or '(no location set)'}"
+    refs = ", ".join(group.facilitators) or "none yet"
+    return [
+        f"- {group.name} ({group.slug})",
+        f"    {group.capacity} seats, {where}, timezone {group.timezone}",
+        f"    Facilitators ({len(group.facilitators)}): {refs}",
+        f"    Meets: {describe_schedule(group)}",
+    ]

@@ -1,0 +1,447 @@
+"""Tests for bot.settings and bot.config_report."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config_report import format_problems, summarize
+from bot.settings import (
+    ConfigError,
+    ConfigProblem,
+    GroupConfig,
+    Settings,
+    load_settings,
+    parse_member_ref,
+)
+
+EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
+TOKEN = "123456:SUPER-secret-token-value"
+
+# A small valid config; the line numbers matter to the cases below.
+BASE = """\
+organizers = ["console:organizer"]
+
+[bot]
+name = "Test Circle"
+timezone = "Europe/London"
+
+[[groups]]
+slug = "tuesday-recovery"
+name = "Tuesday Recovery Circle"
+capacity = 12
+facilitators = ["console:sam"]
+
+[groups.schedule]
+frequency = "weekly"
+weekday = "tuesday"
+time = "19:00"
+"""
+
+SECOND_GROUP = """
+[[groups]]
+slug = "tuesday-recovery"
+name = "Another"
+capacity = 5
+
+[groups.schedule]
+weekday = "monday"
+time = "10:00"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(
+    tmp_path: Path, text: str, environ: dict[str, str] | None = None
+) -> list[ConfigProblem]:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, text), environ=environ or {})
+    return caught.value.problems
+
+
+def _describe(group: GroupConfig) -> str:
+    return f"{group.schedule.frequency} on {group.schedule.weekday}"
+
+
+# --- the example --------------------------------------------------------------
+
+
+def test_example_config_loads() -> None:
+    settings = load_settings(EXAMPLE, environ={})
+    assert [g.slug for g in settings.groups] == ["tuesday-recovery", "carers-circle", "youth-space"]
+    assert settings.bot.timezone == "Europe/London"
+    assert all(g.timezone == "Europe/London" for g in settings.groups)
+    assert settings.groups[1].schedule.starts == datetime.date(2026, 1, 8)
+    assert settings.groups[0].schedule.time == datetime.time(19, 0)
+    assert settings.config_dir == EXAMPLE.parent.resolve()
+    assert not settings.telegram.enabled
+    assert settings.telegram.token is None
+
+
+def test_base_config_is_valid(tmp_path: Path) -> None:
+    settings = load_settings(_write(tmp_path, BASE), environ={})
+    assert settings.groups[0].schedule.weekday == "tuesday"
+    assert settings.storage.url == "sqlite:///data/peercircle.sqlite3"
+
+
+# --- broken configs -------------------------------------------------------------
+
+BROKEN: list[tuple[str, str, str, int | None]] = [
+    # (id, text, expected path, expected line)
+    ("unknown-top-level", BASE.replace("organizers =", "organisers ="), "organisers", 1),
+    ("unknown-group-key", BASE.replace("capacity = 12", "capasity = 12"), "groups[0].capasity", 10),
+    ("missing-capacity", BASE.replace("capacity = 12\n", ""), "groups[0].capacity", 7),
+    (
+        "schedule-key-typo",
+        BASE.replace('weekday = "tuesday"', 'wekday = "tuesday"'),
+        "groups[0].schedule.wekday",
+        15,
+    ),
+    ("capacity-zero", BASE.replace("capacity = 12", "capacity = 0"), "groups[0].capacity", 10),
+    (
+        "capacity-text",
+        BASE.replace("capacity = 12", 'capacity = "twelve"'),
+        "groups[0].capacity",
+        10,
+    ),
+    ("capacity-huge", BASE.replace("capacity = 12", "capacity = 501"), "groups[0].capacity", 10),
+    ("bad-timezone", BASE.replace("Europe/London", "Mars/Olympus"), "bot.timezone", 5),
+    (
+        "bad-group-timezone",
+        BASE.replace("capacity = 12\n", 'capacity = 12\ntimezone = "Europe/Londres"\n'),
+        "groups[0].timezone",
+        11,
+    ),
+    (
+        "bad-weekday",
+        BASE.replace('weekday = "tuesday"', 'weekday = "funday"'),
+        "groups[0].schedule.weekday",
+        15,
+    ),
+    (
+        "bad-time",
+        BASE.replace('time = "19:00"', 'time = "25:00"'),
+        "groups[0].schedule.time",
+        16,
+    ),
+    (
+        "fortnightly-without-starts",
+        BASE.replace('"weekly"', '"fortnightly"'),
+        "groups[0].schedule.starts",
+        13,
+    ),
+    (
+        "starts-not-on-weekday",
+        BASE.replace('"weekly"', '"fortnightly"') + "starts = 2026-01-08\n",
+        "groups[0].schedule.starts",
+        17,
+    ),
+    (
+        "monthly-without-week",
+        BASE.replace('"weekly"', '"monthly"'),
+        "groups[0].schedule.week_of_month",
+        13,
+    ),
+    (
+        "week-of-month-on-weekly",
+        BASE + "week_of_month = 2\n",
+        "groups[0].schedule.week_of_month",
+        17,
+    ),
+    (
+        "inline-schedule-typo",
+        BASE.split("[groups.schedule]")[0]
+        + 'schedule = { weekday = "tuesday", time = "19:00", lenght = 90 }\n',
+        "groups[0].schedule.lenght",
+        13,
+    ),
+    ("duplicate-slug", BASE + SECOND_GROUP, "groups[1].slug", 19),
+    (
+        "bad-slug",
+        BASE.replace('"tuesday-recovery"', '"Tuesday Group"'),
+        "groups[0].slug",
+        8,
+    ),
+    (
+        "bad-facilitator",
+        BASE.replace('["console:sam"]', '["bob"]'),
+        "groups[0].facilitators[0]",
+        11,
+    ),
+    (
+        "bad-organizer",
+        BASE.replace('["console:organizer"]', '["telegram:abc"]'),
+        "organizers[0]",
+        1,
+    ),
+    (
+        "token-in-file",
+        BASE + f'\n[telegram]\nenabled = false\ntoken = "{TOKEN}"\n',
+        "telegram.token",
+        20,
+    ),
+    ("telegram-without-token", BASE + "\n[telegram]\nenabled = true\n", "telegram.token", 18),
+    ("discord-without-token", BASE + "\n[discord]\nenabled = true\n", "discord.token", 18),
+    ("language", BASE.replace('name = "Test Circle"', 'language = "xx"'), "bot.language", 4),
+    ("country", BASE.replace('name = "Test Circle"', 'country = "GBR"'), "bot.country", 4),
+    (
+        "postgres-url",
+        BASE + '\n[storage]\nurl = "postgresql://db.example/peercircle"\n',
+        "storage.url",
+        19,
+    ),
+    ("other-url", BASE + '\n[storage]\nurl = "mysql://db/x"\n', "storage.url", 19),
+    (
+        "too-few-respondents",
+        BASE + "\n[checkins]\nmin_respondents = 2\n",
+        "checkins.min_respondents",
+        19,
+    ),
+    ("bad-console-user", BASE + '\n[console]\nuser = "sam smith"\n', "console.user", 19),
+    ("toml-syntax", BASE.replace("capacity = 12", "capacity = "), "<toml>", 10),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "line"),
+    [case[1:] for case in BROKEN],
+    ids=[case[0] for case in BROKEN],
+)
+def test_broken_config_is_reported_precisely(
+    tmp_path: Path, text: str, path: str, line: int | None
+) -> None:
+    problems = _problems(tmp_path, text)
+    matching = [p for p in problems if p.path == path]
+    assert matching, f"no problem at {path}: {[str(p) for p in problems]}"
+    assert matching[0].line == line
+    for problem in problems:
+        assert "pydantic" not in problem.message
+        assert "http" not in problem.message
+        assert TOKEN not in str(problem)
+
+
+def test_messages_are_plain_english(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12", "capasity = 0")
+    by_path = {p.path: p.message for p in _problems(tmp_path, text)}
+    assert by_path["groups[0].capasity"] == "unknown setting (check the spelling)"
+    assert by_path["groups[0].capacity"] == "required setting is missing"
+    zero = _problems(tmp_path, BASE.replace("capacity = 12", "capacity = 0"))
+    assert str(zero[0]) == "groups[0].capacity (line 10): must be at least 1"
+
+
+def test_specific_messages(tmp_path: Path) -> None:
+    postgres = BASE + '\n[storage]\nurl = "postgres://db/x"\n'
+    assert _problems(tmp_path, postgres)[0].message == (
+        "PostgreSQL storage is not available in this release yet; use sqlite:///path"
+    )
+    telegram = _problems(tmp_path, BASE + "\n[telegram]\nenabled = true\n")
+    assert telegram[0].message == "set PEERCIRCLE_TELEGRAM__TOKEN in the environment"
+    in_file = _problems(tmp_path, BASE + f'\n[discord]\ntoken = "{TOKEN}"\n')
+    assert in_file[0].message == (
+        "secrets do not belong in the config file; "
+        "set PEERCIRCLE_DISCORD__TOKEN in the environment instead"
+    )
+    language = _problems(tmp_path, BASE.replace('name = "Test Circle"', 'language = "xx"'))
+    assert "en" in language[0].message
+    assert "3" in _problems(tmp_path, BASE + "\n[checkins]\nmin_respondents = 1\n")[0].message
+
+
+def test_token_in_file_is_an_error_even_with_env(tmp_path: Path) -> None:
+    text = BASE + f'\n[telegram]\nenabled = true\ntoken = "{TOKEN}"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, text), environ={"PEERCIRCLE_TELEGRAM__TOKEN": "env"})
+    assert [p.path for p in caught.value.problems] == ["telegram.token"]
+    assert TOKEN not in str(caught.value)
+
+
+def test_toml_syntax_error(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, BASE.replace('name = "Test Circle"', 'name = "Test'))
+    assert problem.path == "<toml>"
+    assert problem.line == 4
+    assert str(problem).startswith("<toml> (line 4): this is not valid TOML")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(missing, environ={})
+    (problem,) = caught.value.problems
+    assert problem.path == "<file>"
+    assert problem.message == f"no config file at {missing}"
+    assert str(problem) == f"<file>: no config file at {missing}"
+
+
+# --- normalisation --------------------------------------------------------------
+
+
+def test_values_are_normalised(tmp_path: Path) -> None:
+    text = (
+        BASE.replace('name = "Test Circle"', 'country = "ie"')
+        .replace('"tuesday"', '"TUESDAY"')
+        .replace('"19:00"', "19:00:00")
+    )
+    settings = load_settings(_write(tmp_path, text), environ={})
+    assert settings.bot.country == "IE"
+    assert settings.groups[0].schedule.weekday == "tuesday"
+    assert settings.groups[0].schedule.time == datetime.time(19, 0)
+
+
+def test_group_timezone_defaults_to_bot_timezone(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12\n", 'capacity = 12\ntimezone = "Europe/Dublin"\n')
+    path = _write(tmp_path, text + SECOND_GROUP.replace("tuesday-", ""))
+    settings = load_settings(path, environ={})
+    assert [g.timezone for g in settings.groups] == ["Europe/Dublin", "Europe/London"]
+
+
+def test_monthly_last_week(tmp_path: Path) -> None:
+    text = BASE.replace('"weekly"', '"monthly"') + "week_of_month = -1\n"
+    settings = load_settings(_write(tmp_path, text), environ={})
+    assert settings.groups[0].schedule.week_of_month == -1
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("telegram:100200300", ("telegram", "100200300")),
+        ("discord:123456789012345678", ("discord", "123456789012345678")),
+        ("console:sam.smith-2", ("console", "sam.smith-2")),
+    ],
+)
+def test_parse_member_ref(ref: str, expected: tuple[str, str]) -> None:
+    assert parse_member_ref(ref) == expected
+
+
+@pytest.mark.parametrize(
+    "ref", ["bob", "telegram:abc", "telegram:0", "discord:123", "console:", "slack:1", ":1"]
+)
+def test_parse_member_ref_rejects(ref: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(repr(ref))):
+        parse_member_ref(ref)
+
+
+# --- environment and secrets --------------------------------------------------
+
+
+def test_secrets_come_from_environ_and_stay_hidden(tmp_path: Path) -> None:
+    text = BASE + "\n[telegram]\nenabled = true\n\n[discord]\nenabled = true\n"
+    environ = {
+        "PEERCIRCLE_TELEGRAM__TOKEN": TOKEN,
+        "PEERCIRCLE_DISCORD__TOKEN": TOKEN + "-d",
+        "PEERCIRCLE_CHECKINS__HMAC_KEY": TOKEN + "-k",
+    }
+    settings = load_settings(_write(tmp_path, text), environ=environ)
+    assert isinstance(settings.telegram.token, SecretStr)
+    assert settings.telegram.token.get_secret_value() == TOKEN
+    assert settings.discord.token is not None
+    assert settings.discord.token.get_secret_value() == TOKEN + "-d"
+    assert settings.checkins.hmac_key is not None
+    for rendered in (
+        str(settings),
+        repr(settings),
+        repr(settings.telegram),
+        str(settings.checkins),
+    ):
+        assert TOKEN not in rendered
+    assert TOKEN not in summarize(settings, _describe)
+
+
+def test_environ_overrides_the_file(tmp_path: Path) -> None:
+    environ = {"PEERCIRCLE_BOT__NAME": "From Env", "PEERCIRCLE_CHECKINS__MIN_RESPONDENTS": "7"}
+    settings = load_settings(_write(tmp_path, BASE), environ=environ)
+    assert settings.bot.name == "From Env"
+    assert settings.checkins.min_respondents == 7
+
+
+def test_bad_env_value_is_reported(tmp_path: Path) -> None:
+    environ = {"PEERCIRCLE_BOT__TIMEZONE": "Nowhere/Special"}
+    problems = _problems(tmp_path, BASE, environ)
+    assert [p.path for p in problems] == ["bot.timezone"]
+
+
+def test_os_environ_is_not_read_when_environ_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERCIRCLE_TELEGRAM__TOKEN", TOKEN)
+    monkeypatch.setenv("PEERCIRCLE_BOT__NAME", "Leaked")
+    settings = load_settings(_write(tmp_path, BASE), environ={})
+    assert settings.telegram.token is None
+    assert settings.bot.name == "Test Circle"
+
+
+def test_os_environ_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERCIRCLE_TELEGRAM__TOKEN", TOKEN)
+    settings = load_settings(_write(tmp_path, BASE))
+    assert settings.telegram.token is not None
+
+
+# --- paths ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///data/x.sqlite3", "RELATIVE"),
+        ("sqlite:////srv/peercircle/x.sqlite3", "/srv/peercircle/x.sqlite3"),
+        ("sqlite:///:memory:", None),
+    ],
+)
+def test_sqlite_path(tmp_path: Path, url: str, expected: str | None) -> None:
+    config_dir = tmp_path / "conf"
+    config_dir.mkdir()
+    path = config_dir / "config.toml"
+    path.write_text(BASE + f'\n[storage]\nurl = "{url}"\n', encoding="utf-8")
+    settings = load_settings(path, environ={})
+    if expected == "RELATIVE":
+        assert settings.sqlite_path() == config_dir.resolve() / "data" / "x.sqlite3"
+    else:
+        assert settings.sqlite_path() == (Path(expected) if expected else None)
+
+
+def test_direct_construction_uses_defaults_and_ignores_os_environ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PEERCIRCLE_TELEGRAM__TOKEN", TOKEN)
+    settings = Settings()
+    assert settings.telegram.token is None
+    assert settings.config_dir == Path.cwd()
+    assert settings.sqlite_path() == Path.cwd() / "data" / "peercircle.sqlite3"
+
+
+# --- reports --------------------------------------------------------------------
+
+
+def test_summarize_mentions_each_group_and_no_token() -> None:
+    settings = load_settings(
+        EXAMPLE,
+        environ={"PEERCIRCLE_TELEGRAM__TOKEN": TOKEN, "PEERCIRCLE_DISCORD__TOKEN": TOKEN},
+    )
+    text = summarize(settings, _describe)
+    for group in settings.groups:
+        assert group.name in text
+        assert group.slug in text
+        assert _describe(group) in text
+    assert "12 seats" in text
+    assert "console:sam" in text
+    assert "token set" in text
+    assert TOKEN not in text
+    assert len(text.splitlines()) <= 40
+
+
+def test_format_problems(tmp_path: Path) -> None:
+    path = _write(tmp_path, BASE.replace("capacity = 12", "capacity = 0"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    report = format_problems(caught.value, path)
+    lines = report.splitlines()
+    assert lines[0] == f"{path} has 1 problem:"
+    assert "groups[0].capacity (line 10): must be at least 1" in lines[1]
+    assert len(lines) == 3
