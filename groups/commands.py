@@ -1,0 +1,161 @@
+"""The group sign-up commands, declared once for every platform."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands import Args, CommandSpec, ParamSpec
+from bot.context import Context
+from bot.replies import Button, Reply
+from groups.crisis import HelplineDirectory
+from groups.directory import GroupDirectory
+from groups.membership import MembershipService
+from groups.models import Group, JoinOutcome, Membership, Occupancy, SeatStatus
+from groups.notices import MembershipNotices
+from groups.roster import RosterCommands
+from groups.schedule import describe_group_schedule
+
+GROUP_PARAM = ParamSpec("group", "params.group", rest=True, max_length=100)
+MAX_JOIN_BUTTONS = 10
+
+
+class GroupCommands:
+    """Handlers for members: finding, joining and leaving groups, and help."""
+
+    def __init__(
+        self,
+        service: MembershipService,
+        directory: GroupDirectory,
+        notices: MembershipNotices,
+        helplines: HelplineDirectory,
+        *,
+        bot_name: str,
+        country: str,
+    ) -> None:
+        self._service = service
+        self._directory = directory
+        self._notices = notices
+        self._helplines = helplines
+        self._bot_name = bot_name
+        self._country = country
+
+    def specs(self) -> list[CommandSpec]:
+        roster = RosterCommands(self._service, self._directory, self._notices)
+        return [
+            CommandSpec("start", "commands.start", self.start),
+            CommandSpec("help", "commands.help", self.help),
+            CommandSpec("crisis", "commands.crisis", self.crisis),
+            CommandSpec("groups", "commands.groups", self.groups),
+            CommandSpec("join", "commands.join", self.join, (GROUP_PARAM,)),
+            CommandSpec("leave", "commands.leave", self.leave, (GROUP_PARAM,)),
+            CommandSpec("mygroups", "commands.mygroups", self.my_groups),
+            *roster.specs(),
+        ]
+
+    async def start(self, ctx: Context, args: Args) -> Sequence[Reply]:
+        buttons = (
+            Button(ctx.text("buttons.see_groups"), "groups:"),
+            Button(ctx.text("buttons.help"), "help:"),
+        )
+        welcome = ctx.reply("groups.start", bot=self._bot_name, buttons=buttons)
+        return [welcome, Reply(self._crisis_text(ctx))]
+
+    async def help(self, ctx: Context, args: Args) -> Reply:
+        lines = [
+            f"{spec.usage()} — {ctx.text(spec.summary_key)}"
+            for spec in ctx.commands.available_to(ctx.role)
+        ]
+        return ctx.reply(
+            "groups.help",
+            bot=self._bot_name,
+            commands="\n".join(lines),
+            crisis=self._crisis_text(ctx),
+        )
+
+    async def crisis(self, ctx: Context, args: Args) -> Reply:
+        """Reads no database and calls no platform: it answers even when both are down."""
+        return Reply(self._crisis_text(ctx), private=True)
+
+    async def groups(self, ctx: Context, args: Args) -> Reply:
+        groups = self._directory.all()
+        if not groups:
+            return ctx.reply("groups.list.none")
+        occupancy = await self._service.occupancy()
+        entries = [
+            self._group_entry(ctx, g, occupancy.get(g.slug, Occupancy(0, 0))) for g in groups
+        ]
+        buttons = tuple(
+            Button(ctx.text("buttons.join", group=g.name), f"join:{g.slug}")
+            for g in groups[:MAX_JOIN_BUTTONS]
+        )
+        return ctx.reply("groups.list.intro", entries="\n\n".join(entries), buttons=buttons)
+
+    async def join(self, ctx: Context, args: Args) -> Reply:
+        group = self._directory.resolve(args.text("group"))
+        result = await self._service.join(ctx.actor, group)
+        params: dict[str, object] = {
+            "group": group.name,
+            "slug": group.slug,
+            "position": result.waitlist_position,
+        }
+        schedule = describe_group_schedule(group, ctx.catalog)
+        if result.outcome is JoinOutcome.SEATED:
+            return _private(ctx, "groups.join.seated", {**params, "schedule": schedule})
+        if result.outcome is JoinOutcome.WAITLISTED:
+            return _private(ctx, "groups.join.waitlisted", params)
+        if result.outcome is JoinOutcome.ALREADY_SEATED:
+            return _private(ctx, "groups.join.already_seated", params)
+        return _private(ctx, "groups.join.already_waitlisted", params)
+
+    async def leave(self, ctx: Context, args: Args) -> Reply:
+        group = self._directory.resolve(args.text("group"))
+        result = await self._service.leave(ctx.actor, group)
+        await self._notices.seats_given(group, result.promoted)
+        params: dict[str, object] = {"group": group.name, "slug": group.slug}
+        if result.previous is None:
+            return _private(ctx, "groups.leave.not_member", params)
+        if result.previous is SeatStatus.WAITLISTED:
+            return _private(ctx, "groups.leave.from_waitlist", params)
+        return _private(ctx, "groups.leave.from_seat", params)
+
+    async def my_groups(self, ctx: Context, args: Args) -> Reply:
+        memberships = await self._service.memberships_of(ctx.actor)
+        if not memberships:
+            return ctx.reply("groups.mine.none", private=True)
+        lines = [self._my_line(ctx, membership) for membership in memberships]
+        return ctx.reply("groups.mine.intro", private=True, entries="\n".join(lines))
+
+    def _my_line(self, ctx: Context, membership: Membership) -> str:
+        group = self._directory.get(membership.group_slug)
+        if group is None:
+            return ctx.text("groups.mine.retired", slug=membership.group_slug)
+        if membership.status is SeatStatus.WAITLISTED:
+            return ctx.text(
+                "groups.mine.waiting", group=group.name, position=membership.waitlist_position
+            )
+        schedule = describe_group_schedule(group, ctx.catalog)
+        return ctx.text("groups.mine.seated", group=group.name, schedule=schedule)
+
+    def _group_entry(self, ctx: Context, group: Group, occupancy: Occupancy) -> str:
+        left = occupancy.seats_left(group.capacity)
+        if left > 0 and occupancy.waiting == 0:
+            seats = ctx.text("groups.list.seats_left", left=left, capacity=group.capacity)
+        else:
+            seats = ctx.text("groups.list.full", waiting=occupancy.waiting)
+        where = group.location if not group.online else ctx.text("groups.list.online")
+        return ctx.text(
+            "groups.list.entry",
+            name=group.name,
+            slug=group.slug,
+            description=group.description,
+            schedule=describe_group_schedule(group, ctx.catalog),
+            where=where or ctx.text("groups.list.in_person"),
+            seats=seats,
+        )
+
+    def _crisis_text(self, ctx: Context) -> str:
+        return self._helplines.crisis_text(self._country, ctx.catalog)
+
+
+def _private(ctx: Context, key: str, params: dict[str, object]) -> Reply:
+    return Reply(ctx.text(key, **params), private=True)

@@ -1,0 +1,100 @@
+"""The groups an organizer configured, and finding one from what a member typed."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.errors import UserError
+from bot.settings import GroupConfig, ScheduleConfig, Settings
+from bot.text import quote_back
+from groups.models import Group, Schedule
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class GroupDirectory:
+    def __init__(self, groups: Iterable[Group]) -> None:
+        self._groups = {group.slug: group for group in groups}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GroupDirectory:
+        return cls(group_from_config(config) for config in settings.groups)
+
+    def all(self) -> tuple[Group, ...]:
+        return tuple(self._groups.values())
+
+    def get(self, slug: str) -> Group | None:
+        return self._groups.get(slug)
+
+    def facilitator_keys(self) -> frozenset[str]:
+        return frozenset(key for group in self._groups.values() for key in group.facilitators)
+
+    def resolve(self, query: str) -> Group:
+        """Find a group forgivingly: slug or name, any case, spaces for hyphens, a unique
+        prefix. Raises ``UserError`` with a "did you mean" when nothing fits."""
+        wanted = _normalise(query)
+        if not wanted:
+            raise UserError("groups.find.empty")
+        exact = [g for g in self._groups.values() if wanted in (g.slug, _normalise(g.name))]
+        if exact:
+            return exact[0]
+        prefixed = [g for g in self._groups.values() if _starts(g, wanted)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+        if prefixed:
+            raise UserError(
+                "groups.find.ambiguous", query=quote_back(query), options=_list(prefixed)
+            )
+        return self._closest(query, wanted)
+
+    def _closest(self, query: str, wanted: str) -> Group:
+        names = {g.slug: g for g in self._groups.values()}
+        names.update({_normalise(g.name): g for g in self._groups.values()})
+        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+        if close:
+            raise UserError(
+                "groups.find.did_you_mean", query=quote_back(query), slug=names[close[0]].slug
+            )
+        raise UserError("groups.find.unknown", query=quote_back(query))
+
+
+def _normalise(text: str) -> str:
+    """``"  Tuesday Recovery-Circle "`` -> ``"tuesday-recovery-circle"``."""
+    return re.sub(r"[\s_-]+", "-", text.strip().casefold()).strip("-#")
+
+
+def _starts(group: Group, wanted: str) -> bool:
+    return group.slug.startswith(wanted) or _normalise(group.name).startswith(wanted)
+
+
+def _list(groups: Sequence[Group]) -> str:
+    return ", ".join(group.slug for group in groups)
+
+
+def group_from_config(config: GroupConfig) -> Group:
+    return Group(
+        slug=config.slug,
+        name=config.name,
+        description=config.description,
+        capacity=config.capacity,
+        facilitators=frozenset(config.facilitators),
+        timezone=config.timezone,
+        online=config.online,
+        location=config.location,
+        schedule=schedule_from_config(config.schedule),
+        telegram_chat_id=config.telegram_chat_id,
+        discord_guild_id=config.discord_guild_id,
+    )
+
+
+def schedule_from_config(config: ScheduleConfig) -> Schedule:
+    return Schedule(
+        frequency=config.frequency,
+        weekday=WEEKDAYS.index(config.weekday),
+        start=config.time,
+        duration_minutes=config.duration_minutes,
+        starts_on=config.starts,
+        week_of_month=config.week_of_month,
+    )

@@ -1,0 +1,30 @@
+"""A group's meeting schedule in plain words, for members and organizers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.catalog import Catalog
+from groups.directory import WEEKDAYS
+from groups.models import Group, Schedule
+
+
+def describe_schedule(schedule: Schedule, timezone: str, catalog: Catalog) -> str:
+    """e.g. "Every Tuesday, 19:00–20:30 (Europe/London)"."""
+    weekday = catalog.text(f"weekdays.{WEEKDAYS[schedule.weekday]}")
+    start = datetime.combine(datetime(2000, 1, 1).date(), schedule.start)
+    end = start + timedelta(minutes=schedule.duration_minutes)
+    hours = catalog.text(
+        "schedule.hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"), zone=timezone
+    )
+    if schedule.frequency == "fortnightly" and schedule.starts_on is not None:
+        first = schedule.starts_on.isoformat()
+        return catalog.text("schedule.fortnightly", weekday=weekday, hours=hours, first=first)
+    if schedule.frequency == "monthly" and schedule.week_of_month is not None:
+        which = catalog.text(f"schedule.ordinal.{schedule.week_of_month}".replace("-1", "last"))
+        return catalog.text("schedule.monthly", which=which, weekday=weekday, hours=hours)
+    return catalog.text("schedule.weekly", weekday=weekday, hours=hours)
+
+
+def describe_group_schedule(group: Group, catalog: Catalog) -> str:
+    return describe_schedule(group.schedule, group.timezone, catalog)
