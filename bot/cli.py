@@ -23,6 +23,7 @@ from groups.schedule import describe_group_schedule
 
 DEFAULT_CONFIG = Path("peercircle.toml")
 CONFIG_ENV = "PEERCIRCLE_CONFIG"
+NOTHING_TO_RUN = "No adapter is enabled: set enabled = true in [console] (or a platform)."
 NOT_YET = "The {name} adapter is not part of this release yet; set enabled = false in [{section}]."
 
 
@@ -85,11 +86,9 @@ def _check_config(path: Path) -> int:
 
 
 async def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    if args.command == "run":
-        for name in ("telegram", "discord"):
-            if getattr(settings, name).enabled:
-                print(NOT_YET.format(name=name.capitalize(), section=name), file=sys.stderr)
-                return 1
+    if args.command == "run" and (problem := _cannot_run(settings)):
+        print(problem, file=sys.stderr)
+        return 1
     try:
         app = await BotApp.open(settings)
     except StorageError as error:
@@ -103,6 +102,16 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await app.close()
     return 0
+
+
+def _cannot_run(settings: Settings) -> str | None:
+    """Why ``run`` cannot start with these settings, if it cannot."""
+    for name in ("telegram", "discord"):
+        if getattr(settings, name).enabled:
+            return NOT_YET.format(name=name.capitalize(), section=name)
+    if not settings.console.enabled:
+        return NOTHING_TO_RUN
+    return None
 
 
 def _console(app: BotApp, args: argparse.Namespace) -> ConsoleAdapter:

@@ -143,3 +143,14 @@ def test_run_refuses_platforms_this_release_does_not_have(tmp_path: Path) -> Non
     assert run.code == 1
     assert "Telegram adapter is not part of this release" in run.err
     assert "not-a-real-token" not in run.out + run.err
+
+
+def test_run_with_nothing_enabled_says_so(tmp_path: Path) -> None:
+    config = example_copy(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("enabled = true", "enabled = false", 1), encoding="utf-8")
+
+    run = peercircle("--config", str(config), "run")
+
+    assert run.code == 1
+    assert "No adapter is enabled" in run.err
