@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from tests.harness import Harness, person
+from tests.harness import Harness, person, write_config
 
 alice, bob, cara, dan = (person(n) for n in ("alice", "bob", "cara", "dan"))
 
@@ -141,3 +142,20 @@ async def test_a_blocked_member_does_not_stop_the_seat_moving_on(harness: Harnes
 
     assert "you've left" in reply
     assert "you have a seat" in await harness.text("/mygroups", as_=cara)
+
+
+async def test_seats_added_while_the_bot_was_down_go_to_those_waiting(tmp_path: Path) -> None:
+    storage = "sqlite:///members.sqlite3"
+    first = await Harness.open(write_config(tmp_path, capacity=1, storage_url=storage))
+    for member in (alice, bob, cara):
+        await first.say("/join circle", as_=member)
+    await first.close()
+
+    second = await Harness.open(write_config(tmp_path, capacity=2, storage_url=storage))
+    await second.app.start()
+
+    [notice] = second.inbox(bob)
+    assert "a seat has opened up in Tuesday Circle" in notice.text
+    assert second.inbox(cara) == []
+    assert "waiting list, number 1" in await second.text("/mygroups", as_=cara)
+    await second.close()
