@@ -33,8 +33,10 @@ def _row(row: sqlite3.Row) -> Row:
 
 
 async def _execute(conn: aiosqlite.Connection, sql: str, params: Params | None) -> int:
-    async with conn.execute(sql, None if params is None else dict(params)) as cursor:
-        return max(cursor.rowcount, 0)
+    # One round trip to the database thread: a statement that changes rows has finished
+    # when execute returns, so its cursor holds nothing and needs no (awaited) close.
+    cursor = await conn.execute(sql, None if params is None else dict(params))
+    return max(cursor.rowcount, 0)
 
 
 async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Params | None) -> list[Row]:
@@ -43,9 +45,10 @@ async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Params | None
 
 
 async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Params | None) -> Row | None:
-    async with conn.execute(sql, None if params is None else dict(params)) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else _row(row)
+    # One round trip instead of three (execute, fetchone, close). Callers use fetch_one
+    # for keyed or LIMIT-ed queries, so reading every row costs nothing extra.
+    rows = await conn.execute_fetchall(sql, None if params is None else dict(params))
+    return _row(next(iter(rows))) if rows else None
 
 
 class _ConnectionExecutor:
