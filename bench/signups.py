@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,7 +86,9 @@ async def _bare_leave(db: aiosqlite.Connection, user: str) -> None:
     await db.execute("COMMIT")
 
 
-def measure(name: str, work: Callable[[Path, int], Awaitable[None]], members: int) -> float:
+def measure(
+    name: str, work: Callable[[Path, int], Coroutine[None, None, None]], members: int
+) -> float:
     """Time one run; trace memory in a second run (tracing slows Python code down)."""
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
