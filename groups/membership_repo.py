@@ -19,6 +19,15 @@ FROM memberships m
 JOIN members p ON p.platform = m.platform AND p.user_id = m.user_id
 """
 
+# Seat counts per group; callers append a WHERE or a GROUP BY (kept apart so no query
+# needs an untyped "(:slug IS NULL OR ...)" parameter, which PostgreSQL cannot type).
+_OCCUPANCY = """
+SELECT MIN(group_slug) AS group_slug,
+       COALESCE(SUM(CASE WHEN status = 'seated' THEN 1 ELSE 0 END), 0) AS seated,
+       COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waiting
+FROM memberships
+"""
+
 
 class MembershipRepository:
     """Every method takes the ``Executor`` to run on, so a service can compose several
@@ -42,19 +51,11 @@ class MembershipRepository:
         return None if row is None else _membership(row)
 
     async def occupancy(self, db: Executor, slug: str) -> Occupancy:
-        return (await self.occupancy_by_group(db, slug)).get(slug, Occupancy(0, 0))
+        rows = await db.fetch_all(_OCCUPANCY + " WHERE group_slug = :slug", {"slug": slug})
+        return _occupancies(rows).get(slug, Occupancy(0, 0))
 
-    async def occupancy_by_group(
-        self, db: Executor, slug: str | None = None
-    ) -> dict[str, Occupancy]:
-        rows = await db.fetch_all(
-            "SELECT group_slug,"
-            " SUM(CASE WHEN status = 'seated' THEN 1 ELSE 0 END) AS seated,"
-            " SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END) AS waiting"
-            " FROM memberships WHERE (:slug IS NULL OR group_slug = :slug) GROUP BY group_slug",
-            {"slug": slug},
-        )
-        return {row["group_slug"]: Occupancy(row["seated"], row["waiting"]) for row in rows}
+    async def occupancy_by_group(self, db: Executor) -> dict[str, Occupancy]:
+        return _occupancies(await db.fetch_all(_OCCUPANCY + " GROUP BY group_slug"))
 
     async def add(
         self, db: Executor, slug: str, actor: Actor, status: SeatStatus, now: datetime
@@ -115,6 +116,14 @@ class MembershipRepository:
 
 def _member(actor: Actor) -> dict[str, str]:
     return {"platform": actor.platform, "user_id": actor.user_id}
+
+
+def _occupancies(rows: list[Row]) -> dict[str, Occupancy]:
+    return {
+        row["group_slug"]: Occupancy(row["seated"], row["waiting"])
+        for row in rows
+        if row["group_slug"] is not None
+    }
 
 
 def _membership(row: Row) -> Membership:
