@@ -15,8 +15,9 @@ from groups.notices import MembershipNotices
 from groups.roster import RosterCommands
 from groups.schedule import describe_group_schedule
 
-GROUP_PARAM = ParamSpec("group", "params.group", rest=True, max_length=100)
-MAX_JOIN_BUTTONS = 10
+# Optional: without it, /join and /leave offer the choices as buttons.
+GROUP_PARAM = ParamSpec("group", "params.group", required=False, rest=True, max_length=100)
+MAX_GROUP_BUTTONS = 10
 
 
 class GroupCommands:
@@ -84,14 +85,15 @@ class GroupCommands:
         entries = [
             self._group_entry(ctx, g, occupancy.get(g.slug, Occupancy(0, 0))) for g in groups
         ]
-        buttons = tuple(
-            Button(ctx.text("buttons.join", group=g.name), f"join:{g.slug}")
-            for g in groups[:MAX_JOIN_BUTTONS]
-        )
+        buttons = _buttons(ctx, "join", groups)
         return ctx.reply("groups.list.intro", entries="\n\n".join(entries), buttons=buttons)
 
     async def join(self, ctx: Context, args: Args) -> Reply:
-        group = self._directory.resolve(args.text("group"))
+        query = args.optional_text("group")
+        if query is None:
+            buttons = _buttons(ctx, "join", self._directory.all())
+            return ctx.reply("groups.join.choose", buttons=buttons, private=True)
+        group = self._directory.resolve(query)
         result = await self._service.join(ctx.actor, group)
         params: dict[str, object] = {
             "group": group.name,
@@ -108,7 +110,10 @@ class GroupCommands:
         return _private(ctx, "groups.join.already_waitlisted", params)
 
     async def leave(self, ctx: Context, args: Args) -> Reply:
-        group = self._directory.resolve(args.text("group"))
+        query = args.optional_text("group")
+        if query is None:
+            return await self._choose_mine(ctx)
+        group = self._directory.resolve(query)
         result = await self._service.leave(ctx.actor, group)
         await self._notices.seats_given(group, result.promoted)
         params: dict[str, object] = {"group": group.name, "slug": group.slug}
@@ -124,6 +129,13 @@ class GroupCommands:
             return ctx.reply("groups.mine.none", private=True)
         lines = [self._my_line(ctx, membership) for membership in memberships]
         return ctx.reply("groups.mine.intro", private=True, entries="\n".join(lines))
+
+    async def _choose_mine(self, ctx: Context) -> Reply:
+        slugs = {m.group_slug for m in await self._service.memberships_of(ctx.actor)}
+        mine = [g for g in self._directory.all() if g.slug in slugs]
+        if not mine:
+            return ctx.reply("groups.mine.none", private=True)
+        return ctx.reply("groups.leave.choose", buttons=_buttons(ctx, "leave", mine), private=True)
 
     def _my_line(self, ctx: Context, membership: Membership) -> str:
         group = self._directory.get(membership.group_slug)
@@ -155,6 +167,14 @@ class GroupCommands:
 
     def _crisis_text(self, ctx: Context) -> str:
         return self._helplines.crisis_text(self._country, ctx.catalog)
+
+
+def _buttons(ctx: Context, verb: str, groups: Sequence[Group]) -> tuple[Button, ...]:
+    """One button per group (at most MAX_GROUP_BUTTONS), e.g. "Join X" -> join:x."""
+    return tuple(
+        Button(ctx.text(f"buttons.{verb}", group=g.name), f"{verb}:{g.slug}")
+        for g in groups[:MAX_GROUP_BUTTONS]
+    )
 
 
 def _private(ctx: Context, key: str, params: dict[str, object]) -> Reply:

@@ -159,3 +159,19 @@ async def test_seats_added_while_the_bot_was_down_go_to_those_waiting(tmp_path: 
     assert second.inbox(cara) == []
     assert "waiting list, number 1" in await second.text("/mygroups", as_=cara)
     await second.close()
+
+
+async def test_join_and_leave_without_a_group_offer_choices(harness: Harness) -> None:
+    [join] = await harness.say("/join", as_=alice)
+    assert "Which group would you like to join?" in join.text
+    assert [b.action for b in join.buttons] == ["join:circle", "join:carers"]
+
+    assert "You haven't joined" in await harness.text("/leave", as_=alice)
+
+    await harness.press(join.buttons[1].action, as_=alice)
+    [leave] = await harness.say("/leave", as_=alice)
+    assert [(b.label, b.action) for b in leave.buttons] == [
+        ("Leave Carers' Circle", "leave:carers")
+    ]
+    [done] = await harness.press("leave:carers", as_=alice)
+    assert "you've left Carers' Circle" in done.text

@@ -91,4 +91,4 @@ async def test_remove_by_id_and_unknown_or_ambiguous_names(harness: Harness) -> 
     assert "More than one person" in await harness.text("/remove circle a", as_=fran)
     assert "couldn't find “zed”" in await harness.text("/remove circle zed", as_=fran)
     assert "no longer in" in await harness.text("/remove circle console:ann", as_=fran)
-    assert "needs a bit more" in await harness.text("/remove circle", as_=fran)
+    assert "the member is missing" in await harness.text("/remove circle", as_=fran)

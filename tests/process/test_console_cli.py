@@ -103,7 +103,7 @@ def test_odd_lines_never_crash_the_console(tmp_path: Path) -> None:
     assert "Traceback" not in run.out + run.err
     assert "I didn't catch anything" in run.out
     assert "longer than I can read" in run.out
-    assert "the group is missing" in run.out
+    assert "Which group would you like to join?" in run.out
     assert "I don't know the command /nope" in run.out
 
 
