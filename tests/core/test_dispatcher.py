@@ -71,7 +71,7 @@ async def test_help_lists_commands_for_the_role_and_crisis_help(harness: Harness
     member_help = await harness.text("/help", as_=alice)
     facilitator_help = await harness.text("/help", as_=person("fran"))
 
-    assert "/join <group>" in member_help
+    assert "/join [group]" in member_help
     assert "/roster" not in member_help
     assert "/roster <group>" in facilitator_help
     assert "What I store" in member_help
