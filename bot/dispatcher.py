@@ -54,12 +54,16 @@ class Dispatcher:
                 return await self._text(incoming, text)
 
     async def _text(self, incoming: TextReceived, text: str) -> list[Reply]:
+        """In a shared chat the bot answers commands only: people talking to each other
+        there must never get a reply from it. In a private chat every message is for us."""
+        cleaned = clean_input(text[: self._max_input_chars + 1])
+        parsed = parse_command_text(cleaned)
+        if parsed is None and not incoming.place.private:
+            return []
         if len(text) > self._max_input_chars:
             return [self._say("core.too_long", length=len(text), limit=self._max_input_chars)]
-        cleaned = clean_input(text)
         if not cleaned:
             return [self._say("core.empty_message")]
-        parsed = parse_command_text(cleaned)
         if parsed is None:
             return [self._say("core.not_a_command")]
         return await self._command(incoming, *parsed)

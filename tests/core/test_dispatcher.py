@@ -155,3 +155,17 @@ def test_button_actions_fit_telegram_callback_data() -> None:
         Button("too long", "join:" + "a" * 60)
     with pytest.raises(ValueError, match="command:args"):
         Button("no verb", "join")
+
+
+async def test_in_a_group_chat_the_bot_answers_commands_only(harness: Harness) -> None:
+    group_chat = Place("telegram", chat_id="-100123", private=False)
+    tina = person("tina", platform="telegram", user_id="777")
+
+    for chatter in ("hi everyone", "", "😊", "x" * 5000):
+        assert await harness.say(chatter, as_=tina, place=group_chat) == []
+
+    [reply] = await harness.say("/groups", as_=tina, place=group_chat)
+    assert "Here are the groups" in reply.text
+    [too_long] = await harness.say("/join " + "x" * 5000, as_=tina, place=group_chat)
+    assert "longer than I can read" in too_long.text
+    assert too_long.private
