@@ -53,13 +53,13 @@ class GroupCommands:
             *roster.specs(),
         ]
 
-    async def start(self, ctx: Context, args: Args) -> Sequence[Reply]:
+    async def start(self, ctx: Context, args: Args) -> Reply:
         buttons = (
             Button(ctx.text("buttons.see_groups"), "groups:"),
             Button(ctx.text("buttons.help"), "help:"),
         )
-        welcome = ctx.reply("groups.start", bot=self._bot_name, buttons=buttons)
-        return [welcome, Reply(self._crisis_text(ctx))]
+        pointer = self._helplines.gentle_pointer(self._country, ctx.catalog)
+        return ctx.reply("groups.start", bot=self._bot_name, crisis=pointer, buttons=buttons)
 
     async def help(self, ctx: Context, args: Args) -> Reply:
         lines = [

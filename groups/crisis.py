@@ -49,3 +49,9 @@ class HelplineDirectory:
         return catalog.text(
             "crisis.known_country", lines=lines, emergency=found.emergency, url=self.fallback_url
         )
+
+    def gentle_pointer(self, country: str, catalog: Catalog) -> str:
+        """One calm line for welcomes: the country's first helpline, or the directory."""
+        found = self.for_country(country)
+        line = found.lines[0] if found is not None else self.fallback_url
+        return catalog.text("crisis.pointer", line=line)
