@@ -43,7 +43,6 @@ from bot.config_problems import (
     format_path,
 )
 from bot.config_sections import (
-    SQLITE_PREFIX,
     SUPPORTED_LANGUAGES,
     WEEKDAYS,
     BotSection,
@@ -55,6 +54,7 @@ from bot.config_sections import (
     StorageSection,
     TelegramSection,
 )
+from bot.storage import sqlite_location
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -155,11 +155,7 @@ class Settings(BaseSettings):
 
     def sqlite_path(self) -> Path | None:
         """The SQLite file path, resolved against the config directory; None for :memory:."""
-        rest = self.storage.url.removeprefix(SQLITE_PREFIX)
-        if rest == ":memory:":
-            return None
-        path = Path(rest)
-        return path if path.is_absolute() else self.config_dir / path
+        return sqlite_location(self.storage.url, self.config_dir)
 
 
 # ---------------------------------------------------------------------------

@@ -25,6 +25,12 @@ _ACCEPTED = (
 
 def open_database(url: str, base_dir: Path, migrations: Sequence[Migration]) -> Database:
     """Build (without connecting) the database named by ``url``; the caller calls connect()."""
+    return SqliteDatabase(sqlite_location(url, base_dir), migrations)
+
+
+def sqlite_location(url: str, base_dir: Path) -> Path | None:
+    """The SQLite file a ``sqlite:///`` URL names (relative paths against ``base_dir``),
+    or None for ``sqlite:///:memory:``. Raises ``StorageError`` for any other URL."""
     scheme, separator, rest = url.strip().partition("://")
     scheme = scheme.lower()
     if separator and scheme.startswith("postgres"):
@@ -42,9 +48,9 @@ def open_database(url: str, base_dir: Path, migrations: Sequence[Migration]) -> 
         raise StorageError(f"storage.url is {shown}, which is not supported; use {_ACCEPTED}.")
     location = rest[1:]  # sqlite:///x -> "x", sqlite:////abs -> "/abs"
     if location == ":memory:":
-        return SqliteDatabase(None, migrations)
+        return None
     path = Path(location)
-    return SqliteDatabase(path if path.is_absolute() else base_dir / path, migrations)
+    return path if path.is_absolute() else base_dir / path
 
 
 __all__ = [
@@ -58,4 +64,5 @@ __all__ = [
     "StorageError",
     "load_migrations",
     "open_database",
+    "sqlite_location",
 ]
