@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.process.cli import EXAMPLE, peercircle
+from tests.process.cli import EXAMPLE, ROOT, peercircle
 
 
 def test_the_example_config_passes_with_a_summary() -> None:
@@ -46,3 +49,18 @@ def test_a_missing_file_exits_1(tmp_path: Path) -> None:
     run = peercircle("check-config", str(tmp_path / "nope.toml"))
     assert run.code == 1
     assert "nope.toml" in run.err
+
+
+def test_a_reader_that_stops_early_causes_no_traceback() -> None:
+    command = f"{sys.executable} -m bot check-config {EXAMPLE} | true"
+    done = subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
