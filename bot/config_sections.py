@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from bot.config_fields import MemberRef, _check_console_name, _check_timezone, env_var_name
+from bot.storage import StorageError, sqlite_location
 
 __all__ = [
-    "SQLITE_PREFIX",
     "SUPPORTED_LANGUAGES",
     "WEEKDAYS",
     "BotSection",
@@ -38,8 +39,6 @@ WEEKDAYS: tuple[str, ...] = (
     "saturday",
     "sunday",
 )
-
-SQLITE_PREFIX = "sqlite:///"
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -95,15 +94,11 @@ class StorageSection(_Section):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if value.startswith(("postgresql://", "postgres://")):
-            raise ValueError(
-                "PostgreSQL storage is not available in this release yet; use sqlite:///path"
-            )
-        if not value.startswith(SQLITE_PREFIX) or value == SQLITE_PREFIX:
-            raise ValueError(
-                "use a SQLite address like sqlite:///data/peercircle.sqlite3 "
-                "(or sqlite:///:memory: for a throwaway database)"
-            )
+        """The storage package owns the address rules; this only reports them early."""
+        try:
+            sqlite_location(value, Path("."))
+        except StorageError as error:
+            raise ValueError(str(error)) from None
         return value
 
 

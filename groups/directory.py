@@ -7,11 +7,9 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.errors import UserError
-from bot.settings import GroupConfig, ScheduleConfig, Settings
+from bot.settings import WEEKDAYS, GroupConfig, ScheduleConfig, Settings
 from bot.text import quote_back
 from groups.models import Group, Schedule
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class GroupDirectory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.catalog import Catalog
-from groups.directory import WEEKDAYS
+from bot.settings import WEEKDAYS
 from groups.models import Group, Schedule
 
 

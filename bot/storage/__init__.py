@@ -18,8 +18,8 @@ from bot.storage.migrations import load_migrations
 from bot.storage.sqlite import SqliteDatabase
 
 _ACCEPTED = (
-    "sqlite:///:memory:, sqlite:///relative/path.db (relative to the bot's base directory) "
-    "or sqlite:////absolute/path.db"
+    "sqlite:///data/peercircle.sqlite3 (relative to the config file), "
+    "sqlite:////absolute/path.sqlite3 or sqlite:///:memory: (nothing kept)"
 )
 
 
@@ -42,10 +42,10 @@ def sqlite_location(url: str, base_dir: Path) -> Path | None:
         if scheme == "sqlite":
             shown = repr(url)
         elif separator:
-            shown = f"a {scheme}:// URL"
+            shown = f"a {scheme}:// address"
         else:
-            shown = "a value without a scheme"
-        raise StorageError(f"storage.url is {shown}, which is not supported; use {_ACCEPTED}.")
+            shown = "an address without a scheme"
+        raise StorageError(f"PeerCircle cannot keep its data at {shown}; use {_ACCEPTED}")
     location = rest[1:]  # sqlite:///x -> "x", sqlite:////abs -> "/abs"
     if location == ":memory:":
         return None

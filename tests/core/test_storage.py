@@ -517,7 +517,7 @@ def test_open_database_names_the_accepted_forms(tmp_path: Path, url: str) -> Non
         open_database(url, tmp_path, [])
     message = str(caught.value)
     assert "sqlite:///:memory:" in message
-    assert "sqlite:////absolute/path.db" in message
+    assert "sqlite:////absolute/path.sqlite3" in message
     assert "secret" not in message
 
 
