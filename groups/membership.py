@@ -44,9 +44,8 @@ class MembershipService:
                 await self._repo.add(tx, group.slug, actor, SeatStatus.SEATED, now)
                 return JoinResult(JoinOutcome.SEATED)
             await self._repo.add(tx, group.slug, actor, SeatStatus.WAITLISTED, now)
-            joined = await self._repo.find(tx, group.slug, actor)
-        assert joined is not None
-        return JoinResult(JoinOutcome.WAITLISTED, joined.waitlist_position)
+        # The new row has the group's highest queue_seq, so it is last in line.
+        return JoinResult(JoinOutcome.WAITLISTED, occupancy.waiting + 1)
 
     async def leave(self, actor: Actor, group: Group) -> LeaveResult:
         """Leave a seat or the waiting list; the freed seat goes to the first in line."""

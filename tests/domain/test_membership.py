@@ -63,6 +63,9 @@ async def test_leaving_the_waiting_list_moves_others_up(harness: Harness) -> Non
     assert "off the waiting list" in reply
     assert "number 1" in await harness.text("/mygroups", as_=dan)
     assert harness.inbox(dan) == []
+    eve = person("eve")
+    assert "you're number 2" in await harness.text("/join circle", as_=eve)
+    assert "waiting list, number 2" in await harness.text("/mygroups", as_=eve)
 
 
 async def test_leaving_a_group_you_are_not_in_is_a_kind_no_op(harness: Harness) -> None:
