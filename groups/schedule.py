@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.catalog import Catalog
 from bot.settings import WEEKDAYS
@@ -10,9 +10,9 @@ from groups.models import Group, Schedule
 
 
 def describe_schedule(schedule: Schedule, timezone: str, catalog: Catalog) -> str:
-    """e.g. "Every Tuesday, 19:00–20:30 (Europe/London)"."""
+    """e.g. "every Tuesday, 19:00–20:30 (Europe/London)" (reads inside a sentence)."""
     weekday = catalog.text(f"weekdays.{WEEKDAYS[schedule.weekday]}")
-    start = datetime.combine(datetime(2000, 1, 1).date(), schedule.start)
+    start = datetime.combine(date(2000, 1, 1), schedule.start)  # any date: wall-clock only
     end = start + timedelta(minutes=schedule.duration_minutes)
     hours = catalog.text(
         "schedule.hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"), zone=timezone
@@ -21,7 +21,8 @@ def describe_schedule(schedule: Schedule, timezone: str, catalog: Catalog) -> st
         first = schedule.starts_on.isoformat()
         return catalog.text("schedule.fortnightly", weekday=weekday, hours=hours, first=first)
     if schedule.frequency == "monthly" and schedule.week_of_month is not None:
-        which = catalog.text(f"schedule.ordinal.{schedule.week_of_month}".replace("-1", "last"))
+        ordinal = "last" if schedule.week_of_month == -1 else str(schedule.week_of_month)
+        which = catalog.text(f"schedule.ordinal.{ordinal}")
         return catalog.text("schedule.monthly", which=which, weekday=weekday, hours=hours)
     return catalog.text("schedule.weekly", weekday=weekday, hours=hours)
 

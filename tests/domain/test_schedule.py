@@ -1,0 +1,42 @@
+"""Schedules in words, as members and organizers read them."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from bot.catalog import Catalog
+from groups.models import Schedule
+from groups.schedule import describe_schedule
+
+LONDON = "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "words"),
+    [
+        (
+            Schedule("weekly", 1, time(19, 0), 90),
+            "every Tuesday, 19:00–20:30 (Europe/London)",
+        ),
+        (
+            Schedule("fortnightly", 3, time(18, 30), 90, starts_on=date(2026, 1, 8)),
+            "every other Thursday, 18:30–20:00 (Europe/London), counting from 2026-01-08",
+        ),
+        (
+            Schedule("monthly", 4, time(10, 0), 60, week_of_month=2),
+            "the second Friday of each month, 10:00–11:00 (Europe/London)",
+        ),
+        (
+            Schedule("monthly", 6, time(17, 0), 60, week_of_month=-1),
+            "the last Sunday of each month, 17:00–18:00 (Europe/London)",
+        ),
+        (
+            Schedule("weekly", 5, time(23, 30), 60),
+            "every Saturday, 23:30–00:30 (Europe/London)",
+        ),
+    ],
+)
+def test_schedules_read_naturally(schedule: Schedule, words: str) -> None:
+    assert describe_schedule(schedule, LONDON, Catalog.load()) == words
