@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from adapters.base import Adapter
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.input import read_lines
 from bot.app import BotApp
@@ -105,10 +106,10 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Cannot open the database: {error}", file=sys.stderr)
         return 1
     try:
-        console = _console(app, args)
-        app.messenger.attach(console)
+        adapter: Adapter = _console(app, args)  # mypy checks it keeps the adapter contract
+        app.messenger.attach(adapter)
         await app.start()
-        await console.run()
+        await adapter.run()
     finally:
         await app.close()
     return 0
