@@ -47,12 +47,14 @@ class BotApp:
         """Connect storage (applying migrations) and wire the commands. Raises
         ``StorageError`` when the database cannot be used."""
         clock = clock or SystemClock()
+        # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
+        helplines = HelplineDirectory.load()
+        directory = GroupDirectory.from_settings(settings)
         database = open_database(
             settings.storage.url, settings.config_dir, load_migrations(MIGRATIONS_DIR)
         )
         await database.connect()
-        directory = GroupDirectory.from_settings(settings)
         messenger = Messenger()
         membership = MembershipService(database, directory, clock)
         notices = MembershipNotices(messenger, catalog)
@@ -60,7 +62,7 @@ class BotApp:
             membership,
             directory,
             notices,
-            HelplineDirectory.load(),
+            helplines,
             bot_name=settings.bot.name,
             country=settings.bot.country,
         )
