@@ -43,7 +43,7 @@ async def through_core(directory: Path, members: int) -> None:
     app = await BotApp.open(load_settings(directory / "bench.toml", environ={}))
     for n in range(members):
         actor = Actor("console", f"m{n}", f"Member {n}")
-        place = Place("console", actor.user_id)
+        place = Place("console", actor.user_id, private=True)
         for text in ("/join circle", "/leave circle"):
             await app.dispatcher.handle(TextReceived(actor, place, text))
     await app.close()

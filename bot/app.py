@@ -1,29 +1,36 @@
 """The composition root: the one place that knows the core, the domain and the adapters.
 
-``BotApp.open`` builds everything from settings in dependency order; ``close`` undoes it.
-Tests build the very same app (with an in-memory database and a fake clock).
+``BotApp.open`` builds everything from settings in dependency order; ``serve`` runs the
+adapters under the supervisor until stopped; ``close`` undoes ``open``. Tests build the
+very same app (with an in-memory database and a fake clock).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import groups
+from adapters.base import Adapter
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
 from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
-from bot.permissions import ConfiguredRoles
+from bot.platforms import Platforms
 from bot.settings import Settings
 from bot.storage import Database, load_migrations, open_database
+from bot.supervisor import Backoff, Supervisor
+from groups.access import GroupAccess
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
+from groups.roster import RosterCommands
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +43,7 @@ class BotApp:
     catalog: Catalog
     clock: Clock
     database: Database
+    platforms: Platforms
     messenger: Messenger
     dispatcher: Dispatcher
     directory: GroupDirectory
@@ -55,10 +63,11 @@ class BotApp:
             settings.storage.url, settings.config_dir, load_migrations(MIGRATIONS_DIR)
         )
         await database.connect()
-        messenger = Messenger()
+        platforms = Platforms()
+        messenger = Messenger(platforms)
         membership = MembershipService(database, directory, clock)
         notices = MembershipNotices(messenger, catalog)
-        commands = GroupCommands(
+        members = GroupCommands(
             membership,
             directory,
             notices,
@@ -66,13 +75,16 @@ class BotApp:
             bot_name=settings.bot.name,
             country=settings.bot.country,
         )
-        roles = ConfiguredRoles(settings.organizers, directory.facilitator_keys())
-        dispatcher = Dispatcher(CommandRegistry(commands.specs()), roles, catalog, clock)
+        facilitators = RosterCommands(membership, directory, notices)
+        registry = CommandRegistry([*members.specs(), *facilitators.specs()])
+        access = GroupAccess(settings.organizers, directory)
+        dispatcher = Dispatcher(registry, access, platforms, catalog, clock)
         return cls(
             settings,
             catalog,
             clock,
             database,
+            platforms,
             messenger,
             dispatcher,
             directory,
@@ -85,6 +97,17 @@ class BotApp:
         while the bot was down (say, the organizer raised a group's capacity)."""
         for group, membership in await self.membership.fill_open_seats():
             await self.notices.seat_offered(group, membership)
+
+    async def serve(
+        self, adapters: Sequence[Adapter], stop: asyncio.Event, *, backoff: Backoff | None = None
+    ) -> None:
+        """Run ``adapters`` until ``stop`` is set or all of them have finished."""
+        commands = list(self.dispatcher.commands)
+        for adapter in adapters:
+            self.platforms.attach(adapter)
+            await adapter.register_commands(commands)
+        await self.start()
+        await Supervisor(self.dispatcher, adapters, backoff=backoff).run(stop)
 
     async def close(self) -> None:
         await self.database.close()

@@ -1,4 +1,4 @@
-"""The ``peercircle`` command: run, console, check-config."""
+"""The ``peercircle`` command: run (the service), console (a local tool), check-config."""
 
 from __future__ import annotations
 
@@ -6,32 +6,38 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from adapters.base import Adapter
-from adapters.console.adapter import ConsoleAdapter
+from adapters.console.adapter import ConsoleAdapter, console_name_problem, console_role_problem
 from adapters.console.input import read_lines
 from bot.app import BotApp
 from bot.catalog import Catalog
 from bot.config_report import format_problems, summarize
-from bot.permissions import Role
+from bot.roles import Role
 from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import StorageError
+from bot.text import quote_back
 from groups.directory import group_from_config
 from groups.schedule import describe_group_schedule
 
 DEFAULT_CONFIG = Path("peercircle.toml")
 CONFIG_ENV = "PEERCIRCLE_CONFIG"
-NOTHING_TO_RUN = "No adapter is enabled: set enabled = true in [console] (or a platform)."
+ONLY_CONSOLE = (
+    "peercircle run serves Telegram and Discord, and none is enabled in the config. "
+    "To chat with the bot in this terminal, use: peercircle console"
+)
 NOT_YET = "The {name} adapter is not part of this release yet; set enabled = false in [{section}]."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _main(argv)
-        sys.stdout.flush()  # surface a closed pipe here, not at interpreter exit
+        if sys.stdout is not None:
+            sys.stdout.flush()  # surface a closed pipe here, not at interpreter exit
     except BrokenPipeError:  # e.g. `peercircle check-config | head`: the reader left
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -41,39 +47,62 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     command: str = args.command
+    config = _config_path(getattr(args, "config", None))
     if command == "check-config":
-        return _check_config(_config_path(args.path or args.config))
+        return _check_config(args.path or config)
     try:
-        settings = load_settings(_config_path(args.config))
+        settings = load_settings(config)
     except ConfigError as error:
-        print(format_problems(error, _config_path(args.config)), file=sys.stderr)
+        print(format_problems(error, config), file=sys.stderr)
         return 1
     _configure_logging(logging.WARNING if command == "console" else logging.INFO)
-    try:
-        return asyncio.run(_serve(settings, args))
-    except KeyboardInterrupt:
-        return 130
+    if command == "run":
+        if problem := _cannot_run(settings):
+            print(problem, file=sys.stderr)
+            return 1
+        return asyncio.run(_serve(settings, _platform_adapters))
+    if problem := _console_problem(args):
+        print(problem, file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(settings, lambda app: [_console(app, args)]))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="peercircle", description="A bot that coordinates peer-support groups."
+    # --config is accepted before or after the subcommand: `peercircle --config X run`
+    # and `peercircle run --config X` mean the same.
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=f"config file (default: ${CONFIG_ENV} or ./{DEFAULT_CONFIG})",
     )
-    parser.add_argument(
-        "--config", type=Path, help=f"config file (default: ${CONFIG_ENV} or ./{DEFAULT_CONFIG})"
+    parser = argparse.ArgumentParser(
+        prog="peercircle",
+        description="A bot that coordinates peer-support groups.",
+        parents=[config],
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every adapter enabled in the config")
-    console = sub.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--config", type=Path, help="config file", default=argparse.SUPPRESS)
+    sub.add_parser(
+        "run",
+        parents=[config],
+        help="the service: serve every platform enabled in the config until stopped",
+    )
+    console = sub.add_parser(
+        "console",
+        parents=[config],
+        help="a local tool: chat with the bot in this terminal (you may speak as anyone)",
+    )
     console.add_argument("--as", dest="user", help="who you are (default: [console] user)")
     console.add_argument(
         "--role",
-        type=Role.parse,
-        default=Role.MEMBER,
-        help="member, facilitator or organizer (default: member)",
+        default="member",
+        help="what the console grants you: member or facilitator (organizers come from "
+        "the config file)",
     )
-    check = sub.add_parser("check-config", help="validate a config file and summarise it")
+    check = sub.add_parser(
+        "check-config", parents=[config], help="validate a config file and summarise it"
+    )
     check.add_argument("path", nargs="?", type=Path, help="config file to check")
     return parser
 
@@ -96,48 +125,59 @@ def _check_config(path: Path) -> int:
     return 0
 
 
-async def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    if args.command == "run" and (problem := _cannot_run(settings)):
-        print(problem, file=sys.stderr)
-        return 1
-    try:
-        app = await BotApp.open(settings)
-    except StorageError as error:
-        print(f"Cannot open the database: {error}", file=sys.stderr)
-        return 1
-    try:
-        adapter: Adapter = _console(app, args)  # mypy checks it keeps the adapter contract
-        app.messenger.attach(adapter)
-        await app.start()
-        await adapter.run()
-    finally:
-        await app.close()
-    return 0
-
-
 def _cannot_run(settings: Settings) -> str | None:
     """Why ``run`` cannot start with these settings, if it cannot."""
     for name in ("telegram", "discord"):
         if getattr(settings, name).enabled:
             return NOT_YET.format(name=name.capitalize(), section=name)
-    if not settings.console.enabled:
-        return NOTHING_TO_RUN
-    return None
+    return ONLY_CONSOLE
 
 
-def _console(app: BotApp, args: argparse.Namespace) -> ConsoleAdapter:
-    user: str = getattr(args, "user", None) or app.settings.console.user
-    role: Role = getattr(args, "role", Role.MEMBER)
+def _platform_adapters(app: BotApp) -> list[Adapter]:
+    return []
+
+
+def _console_problem(args: argparse.Namespace) -> str | None:
+    catalog = Catalog.load()
+    try:
+        role = Role.parse(args.role)
+    except ValueError:
+        return catalog.text("console.bad_role", role=quote_back(args.role, 20))
+    user: str | None = args.user
+    problem = (console_name_problem(user) if user is not None else None) or (
+        console_role_problem(role)
+    )
+    return None if problem is None else catalog.text(problem)
+
+
+def _console(app: BotApp, args: argparse.Namespace) -> Adapter:
+    stdin = sys.stdin.buffer if sys.stdin is not None else None
     return ConsoleAdapter(
-        app.dispatcher,
         app.catalog,
         bot_name=app.settings.bot.name,
-        user=user,
-        role=role,
-        lines=read_lines(sys.stdin),
+        user=args.user or app.settings.console.user,
+        role=Role.parse(args.role),
+        lines=read_lines(stdin),
         out=sys.stdout,
-        echo=not sys.stdin.isatty(),
+        echo=stdin is not None and not stdin.isatty(),
     )
+
+
+async def _serve(settings: Settings, build: Callable[[BotApp], Sequence[Adapter]]) -> int:
+    try:
+        app = await BotApp.open(settings)
+    except StorageError as error:
+        print(f"Cannot open the database: {error}", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await app.serve(build(app), stop)
+    finally:
+        await app.close()
+    return 0
 
 
 def _configure_logging(level: int) -> None:

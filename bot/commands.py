@@ -1,49 +1,42 @@
 """Commands declared once (``CommandSpec``) and exposed on every platform.
 
-A spec names its typed parameters and the minimum role; adapters turn specs into Discord
-slash commands, Telegram /commands and console commands. The text parser here serves
-every platform whose commands arrive as text.
+A spec names its parameters, the minimum role and the handler; adapters turn specs into
+Discord slash commands, Telegram /commands and console commands. A spec may also own a
+form (``FormSpec``): the handler opens it, and its submission comes back to the spec.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING
 
-from bot.errors import UserError
-from bot.permissions import Role
-from bot.replies import Reply
-
-if TYPE_CHECKING:
-    from bot.context import Context
+from bot.args import Args, ParamSpec
+from bot.context import Context
+from bot.replies import Form, Reply
+from bot.roles import Role
 
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")  # Telegram's rule; Discord allows it too
-_COMMAND_TEXT = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@\S+)?(?:\s+(?P<args>.*))?$", re.DOTALL)
+_COMMAND_TEXT = re.compile(
+    r"^/(?P<name>[A-Za-z0-9_]+)(?:@(?P<bot>\S+))?(?:\s+(?P<args>.*))?$", re.DOTALL
+)
 
-
-class ParamKind(Enum):
-    TEXT = "text"
-    INTEGER = "integer"
+HandlerResult = Reply | Sequence[Reply]
+Handler = Callable[[Context, Args], Awaitable[HandlerResult]]
+FormBuilder = Callable[[Context, str], Form]
+FormHandler = Callable[[Context, str, Args], Awaitable[HandlerResult]]
 
 
 @dataclass(frozen=True, slots=True)
-class ParamSpec:
-    """One argument. ``rest`` takes the remainder of the line (so names may have spaces)."""
+class FormSpec:
+    """A form a command opens. ``build(ctx, argument)`` makes the ``Form`` (for showing,
+    and again on submission to check the answers against the same fields), ``handler``
+    receives ``(ctx, argument, answers)``. ``argument`` is what follows the command name
+    in the form id (``checkin:circle`` -> ``circle``)."""
 
-    name: str
-    description_key: str
-    kind: ParamKind = ParamKind.TEXT
-    required: bool = True
-    rest: bool = False
-    max_length: int = 200
-
-
-HandlerResult = Reply | Sequence[Reply]
-Handler = Callable[["Context", "Args"], Awaitable[HandlerResult]]
+    build: FormBuilder = field(compare=False)
+    handler: FormHandler = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +46,7 @@ class CommandSpec:
     handler: Handler = field(compare=False)
     params: tuple[ParamSpec, ...] = ()
     min_role: Role = Role.MEMBER
+    form: FormSpec | None = None
 
     def __post_init__(self) -> None:
         if not COMMAND_NAME.match(self.name):
@@ -67,64 +61,22 @@ class CommandSpec:
         return " ".join(parts)
 
 
-class Args:
-    """Parsed, typed arguments of one invocation."""
+@dataclass(frozen=True, slots=True)
+class CommandText:
+    """A command as typed: ``/Join@PeerCircleBot circle`` -> name "join", bot
+    "PeerCircleBot", rest "circle"."""
 
-    def __init__(self, values: Mapping[str, str | int]) -> None:
-        self._values = dict(values)
-
-    def text(self, name: str) -> str:
-        value = self._values[name]
-        assert isinstance(value, str)
-        return value
-
-    def optional_text(self, name: str) -> str | None:
-        value = self._values.get(name)
-        assert value is None or isinstance(value, str)
-        return value
-
-    def integer(self, name: str) -> int:
-        value = self._values[name]
-        assert isinstance(value, int)
-        return value
+    name: str
+    rest: str
+    bot: str | None = None
 
 
-def parse_command_text(text: str) -> tuple[str, str] | None:
-    """``"/Join@PeerCircleBot  tuesday"`` -> ``("join", "tuesday")``; None if not a command."""
+def parse_command_text(text: str) -> CommandText | None:
+    """The command in a typed line, or None if the line is not a command."""
     match = _COMMAND_TEXT.match(text.strip())
     if match is None:
         return None
-    return match["name"].lower(), (match["args"] or "").strip()
-
-
-def parse_args(spec: CommandSpec, text: str) -> Args:
-    """Split ``text`` into ``spec``'s parameters, raising ``UserError`` for people to fix."""
-    tokens = text.split()
-    values: dict[str, str | int] = {}
-    for index, param in enumerate(spec.params):
-        if param.rest:
-            raw = " ".join(tokens[index:])
-        else:
-            raw = tokens[index] if index < len(tokens) else ""
-        if not raw:
-            if param.required:
-                raise UserError("core.missing_argument", param=param.name, usage=spec.usage())
-            continue
-        values[param.name] = _convert(spec, param, raw)
-    return Args(values)
-
-
-def _convert(spec: CommandSpec, param: ParamSpec, raw: str) -> str | int:
-    if len(raw) > param.max_length:
-        raise UserError("core.argument_too_long", param=param.name, limit=param.max_length)
-    if param.kind is ParamKind.INTEGER:
-        try:
-            return int(raw)
-        except ValueError:
-            raise UserError(
-                "core.argument_not_number", param=param.name, usage=spec.usage()
-            ) from None
-    return raw
+    return CommandText(match["name"].lower(), (match["args"] or "").strip(), match["bot"])
 
 
 class CommandRegistry:
@@ -141,10 +93,12 @@ class CommandRegistry:
     def get(self, name: str) -> CommandSpec | None:
         return self._specs.get(name)
 
-    def all(self) -> tuple[CommandSpec, ...]:
-        return tuple(self._specs.values())
+    def __iter__(self) -> Iterator[CommandSpec]:
+        """Every command, in declaration order (for adapters to publish)."""
+        return iter(self._specs.values())
 
     def available_to(self, role: Role) -> tuple[CommandSpec, ...]:
+        """In declaration order: what someone with ``role`` may run (and /help lists)."""
         return tuple(spec for spec in self._specs.values() if spec.min_role <= role)
 
     def suggest(self, name: str, role: Role) -> str | None:

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.catalog import Catalog
 from bot.clock import Clock
-from bot.commands import CommandRegistry
 from bot.events import Actor, Place
-from bot.permissions import Role
-from bot.replies import Button, Reply
+from bot.permissions import Authority
+from bot.replies import Audience, Button, Form, Reply
+from bot.roles import Role
+
+
+class ListedCommand(Protocol):
+    """A command as /help shows it."""
+
+    @property
+    def summary_key(self) -> str: ...
+
+    def usage(self) -> str: ...
+
+
+class CommandListing(Protocol):
+    def available_to(self, role: Role) -> Sequence[ListedCommand]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     actor: Actor
     place: Place
-    role: Role  # overall role: config and platform combined
-    platform_role: Role  # what the platform alone grants in this place
+    role: Role  # the highest role the actor holds here: what commands they may run
+    platform_role: Role  # what the platform grants in this place (at most facilitator)
     clock: Clock
     catalog: Catalog
-    commands: CommandRegistry
+    commands: CommandListing
+    authority: Authority
+
+    def role_in(self, scope: str) -> Role:
+        """The actor's role for one group (``scope`` is the group's id): organizer from
+        config, facilitator only of the groups they run."""
+        return self.authority.role_in(self.actor, self.place, self.platform_role, scope)
 
     def text(self, key: str, /, **params: object) -> str:
         return self.catalog.text(key, **params)
@@ -30,8 +51,10 @@ class Context:
         key: str,
         /,
         *,
+        audience: Audience,
         buttons: tuple[Button, ...] = (),
-        private: bool = False,
+        form: Form | None = None,
         **params: object,
     ) -> Reply:
-        return Reply(self.catalog.text(key, **params), buttons=buttons, private=private)
+        text = self.catalog.text(key, **params)
+        return Reply(text, audience=audience, buttons=buttons, form=form)

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 
+from bot.args import bind_args, split_text
 from bot.catalog import Catalog
 from bot.clock import Clock
-from bot.commands import CommandRegistry, CommandSpec, HandlerResult, parse_args, parse_command_text
+from bot.commands import CommandRegistry, CommandSpec, HandlerResult, parse_command_text
 from bot.context import Context
 from bot.errors import UserError, log_incident, new_incident_id
-from bot.events import ActionPressed, Actor, CommandInvoked, Incoming, Place, TextReceived
-from bot.permissions import Role, RoleResolver
-from bot.replies import Reply
+from bot.events import (
+    ActionPressed,
+    Actor,
+    CommandInvoked,
+    FormSubmitted,
+    Incoming,
+    Place,
+    TextReceived,
+)
+from bot.forms import check_answers
+from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
+from bot.replies import Audience, Reply
+from bot.roles import Role
 from bot.text import clean_input, quote_back
 
 logger = logging.getLogger(__name__)
@@ -24,14 +35,16 @@ class Dispatcher:
     def __init__(
         self,
         commands: CommandRegistry,
-        roles: RoleResolver,
+        authority: Authority,
+        platform_roles: PlatformRoles,
         catalog: Catalog,
         clock: Clock,
         *,
         max_input_chars: int = DEFAULT_MAX_INPUT_CHARS,
     ) -> None:
         self.commands = commands
-        self._roles = roles
+        self._authority = authority
+        self._platform_roles = platform_roles
         self._catalog = catalog
         self._clock = clock
         self._max_input_chars = max_input_chars
@@ -43,13 +56,20 @@ class Dispatcher:
         except Exception as error:  # the last line of defence for a member's experience
             return [self._incident(error, "dispatch")]
 
+    async def role_here(self, actor: Actor, place: Place) -> Role:
+        """The role ``actor`` holds in ``place`` (the console's banner shows it)."""
+        context = await self._context(actor, place)
+        return context.role
+
     async def _route(self, incoming: Incoming) -> list[Reply]:
         match incoming:
-            case CommandInvoked(name=name, args=args):
-                return await self._command(incoming, name.lower(), args)
+            case CommandInvoked(name=name, values=values):
+                return await self._command(incoming, name.lower(), values)
             case ActionPressed(action=action):
-                name, _, args = action.partition(":")
-                return await self._command(incoming, name, args)
+                name, _, rest = action.partition(":")
+                return await self._typed(incoming, name, rest)
+            case FormSubmitted():
+                return await self._form(incoming)
             case TextReceived(text=text):
                 return await self._text(incoming, text)
 
@@ -66,39 +86,52 @@ class Dispatcher:
             return [self._say("core.empty_message")]
         if parsed is None:
             return [self._say("core.not_a_command")]
-        return await self._command(incoming, *parsed)
+        return await self._typed(incoming, parsed.name, parsed.rest)
 
-    async def _command(self, incoming: Incoming, name: str, args: str) -> list[Reply]:
-        if len(args) > self._max_input_chars:
-            return [self._say("core.too_long", length=len(args), limit=self._max_input_chars)]
-        role = self._roles.role_of(incoming.actor, incoming.platform_role)
+    async def _typed(self, incoming: Incoming, name: str, rest: str) -> list[Reply]:
+        """A command whose arguments arrived as one line of text (typed, or a button)."""
+        if len(rest) > self._max_input_chars:
+            return [self._say("core.too_long", length=len(rest), limit=self._max_input_chars)]
+        spec = self.commands.get(name)
+        values = split_text(spec.params, rest) if spec is not None else {}
+        return await self._command(incoming, name, values)
+
+    async def _command(
+        self, incoming: Incoming, name: str, values: Mapping[str, str]
+    ) -> list[Reply]:
+        context = await self._context(incoming.actor, incoming.place)
         spec = self.commands.get(name)
         if spec is None:
-            return [self._unknown(name, role)]
-        if role < spec.min_role:
-            key = f"core.needs_role.{spec.min_role.name.lower()}"
-            return [self._say(key, command=spec.name)]
-        context = self._context(incoming.actor, incoming.place, role, incoming.platform_role)
-        return await self._run(spec, context, clean_input(args))
-
-    async def _run(self, spec: CommandSpec, context: Context, args: str) -> list[Reply]:
+            return [self._unknown(name, context.role)]
+        if refusal := self._refusal(spec, context.role):
+            return [refusal]
         try:
-            result = await spec.handler(context, parse_args(spec, args))
+            args = bind_args(spec.params, values, spec.usage())
         except UserError as error:
-            text = self._catalog.text(error.key, **error.params)
-            return [Reply(text, buttons=error.buttons, private=True)]
-        except Exception as error:
-            return [self._incident(error, f"/{spec.name}")]
-        return _as_list(result)
+            return [self._user_error(error)]
+        return await self._run(spec, spec.handler(context, args))
 
-    def _unknown(self, name: str, role: Role) -> Reply:
-        shown = quote_back(name, limit=32)
-        suggestion = self.commands.suggest(name, role)
-        if suggestion is None:
-            return self._say("core.unknown_command", command=shown)
-        return self._say("core.unknown_command_suggest", command=shown, suggestion=suggestion)
+    async def _form(self, incoming: FormSubmitted) -> list[Reply]:
+        name, _, argument = incoming.form_id.partition(":")
+        spec = self.commands.get(name)
+        if spec is None or spec.form is None:
+            return [self._say("core.form_expired")]
+        context = await self._context(incoming.actor, incoming.place)
+        if refusal := self._refusal(spec, context.role):
+            return [refusal]
+        form_spec = spec.form
 
-    def _context(self, actor: Actor, place: Place, role: Role, platform_role: Role) -> Context:
+        async def submit() -> HandlerResult:
+            form = form_spec.build(context, argument)
+            answers = check_answers(form, incoming.values)
+            return await form_spec.handler(context, argument, answers)
+
+        return await self._run(spec, submit())
+
+    async def _context(self, actor: Actor, place: Place) -> Context:
+        granted = await self._platform_roles.platform_role(actor, place)
+        platform_role = min(granted, MAX_PLATFORM_GRANT)  # organizer comes from config only
+        role = self._authority.role_here(actor, place, platform_role)
         return Context(
             actor=actor,
             place=place,
@@ -107,7 +140,33 @@ class Dispatcher:
             clock=self._clock,
             catalog=self._catalog,
             commands=self.commands,
+            authority=self._authority,
         )
+
+    def _refusal(self, spec: CommandSpec, role: Role) -> Reply | None:
+        if role >= spec.min_role:
+            return None
+        return self._say(f"core.needs_role.{spec.min_role.name.lower()}", command=spec.name)
+
+    async def _run(self, spec: CommandSpec, work: Awaitable[HandlerResult]) -> list[Reply]:
+        try:
+            result = await work
+        except UserError as error:
+            return [self._user_error(error)]
+        except Exception as error:
+            return [self._incident(error, f"/{spec.name}")]
+        return _as_list(result)
+
+    def _user_error(self, error: UserError) -> Reply:
+        text = self._catalog.text(error.key, **error.params)
+        return Reply(text, audience=Audience.ONLY_YOU, buttons=error.buttons)
+
+    def _unknown(self, name: str, role: Role) -> Reply:
+        shown = quote_back(name, limit=32)
+        suggestion = self.commands.suggest(name, role)
+        if suggestion is None:
+            return self._say("core.unknown_command", command=shown)
+        return self._say("core.unknown_command_suggest", command=shown, suggestion=suggestion)
 
     def _incident(self, error: Exception, where: str) -> Reply:
         incident_id = new_incident_id()
@@ -115,8 +174,8 @@ class Dispatcher:
         return self._say("core.incident", incident_id=incident_id)
 
     def _say(self, key: str, **params: object) -> Reply:
-        """The dispatcher's own answers concern only the person who wrote: keep them private."""
-        return Reply(self._catalog.text(key, **params), private=True)
+        """The dispatcher's own answers concern only the person who wrote."""
+        return Reply(self._catalog.text(key, **params), audience=Audience.ONLY_YOU)
 
 
 def _as_list(result: HandlerResult) -> list[Reply]:

@@ -2,13 +2,16 @@
 
 Adapters translate platform updates into these values; handlers never see an SDK object
 (except through ``raw``, which exists for debugging and must not be relied upon).
+Names and ids are cleaned when an ``Actor`` or ``Place`` is made, so whatever a person
+chose as their name is safe to show anyone from then on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.permissions import Role
+from bot.text import clean_id, clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,12 @@ class Actor:
     user_id: str
     display_name: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "platform", clean_id(self.platform))
+        object.__setattr__(self, "user_id", clean_id(self.user_id))
+        name = clean_name(self.display_name) or self.user_id
+        object.__setattr__(self, "display_name", name)
+
     @property
     def key(self) -> str:
         return f"{self.platform}:{self.user_id}"
@@ -26,23 +35,37 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where a message came from: a private chat, or a group chat (optionally a thread)."""
+    """Where a message came from. ``private`` is a one-to-one chat with the bot; anything
+    else (a group chat, a server channel, a thread) is shared, and has no default: an
+    adapter must say which it is. ``guild_id`` is the server a Discord channel belongs to
+    (None on other platforms)."""
 
     platform: str
     chat_id: str
-    thread_id: str | None = None
-    private: bool = True
+    private: bool = field(kw_only=True)
+    thread_id: str | None = field(default=None, kw_only=True)
+    guild_id: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "platform", clean_id(self.platform))
+        object.__setattr__(self, "chat_id", clean_id(self.chat_id))
+        for name in ("thread_id", "guild_id"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_id(value))
 
 
 @dataclass(frozen=True, slots=True)
 class CommandInvoked:
-    """A command with its unparsed argument text, e.g. name="join", args="tuesday"."""
+    """A command whose arguments the platform already separated (a Discord slash
+    command's options): ``values`` maps parameter names to values, never to be split
+    again. The dispatcher checks them against the command's ``ParamSpec`` exactly as it
+    checks what a person typed."""
 
     actor: Actor
     place: Place
     name: str
-    args: str = ""
-    platform_role: Role = Role.MEMBER
+    values: Mapping[str, str] = field(default_factory=dict)
     raw: object = field(default=None, compare=False, repr=False)
 
 
@@ -53,7 +76,19 @@ class ActionPressed:
     actor: Actor
     place: Place
     action: str
-    platform_role: Role = Role.MEMBER
+    raw: object = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FormSubmitted:
+    """A filled-in form (a Discord modal, a Telegram conversation, console prompts).
+    ``form_id`` is the id of the ``Form`` that was opened; ``values`` maps field names to
+    what the person entered or chose."""
+
+    actor: Actor
+    place: Place
+    form_id: str
+    values: Mapping[str, str] = field(default_factory=dict)
     raw: object = field(default=None, compare=False, repr=False)
 
 
@@ -64,8 +99,7 @@ class TextReceived:
     actor: Actor
     place: Place
     text: str
-    platform_role: Role = Role.MEMBER
     raw: object = field(default=None, compare=False, repr=False)
 
 
-Incoming = CommandInvoked | ActionPressed | TextReceived
+Incoming = CommandInvoked | ActionPressed | FormSubmitted | TextReceived

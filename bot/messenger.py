@@ -2,35 +2,21 @@
 
 Handlers *answer* through the replies they return; everything else the bot sends on its
 own initiative — a waitlist promotion, later reminders and announcements — goes through
-``Messenger``, which picks the platform's outbound channel and reports the outcome.
-Send outcomes are logged without the text.
+``Messenger``, which picks the platform's adapter and reports the outcome. Outcomes are
+logged without the text.
 """
 
 from __future__ import annotations
 
 import logging
 from enum import Enum
-from typing import Protocol
 
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor
+from bot.platforms import Platforms, RecipientUnreachable
 from bot.replies import Reply
 
 logger = logging.getLogger(__name__)
-
-
-class RecipientUnreachable(Exception):
-    """The platform refuses to deliver to this person (they blocked the bot, closed DMs)."""
-
-
-class Outbound(Protocol):
-    """What the messenger needs from an adapter."""
-
-    platform: str
-
-    async def send_private(self, recipient: Actor, reply: Reply) -> None:
-        """Deliver privately, or raise ``RecipientUnreachable`` (any other error = failed)."""
-        ...
 
 
 class DeliveryOutcome(Enum):
@@ -41,17 +27,11 @@ class DeliveryOutcome(Enum):
 
 
 class Messenger:
-    def __init__(self) -> None:
-        self._routes: dict[str, Outbound] = {}
-
-    def attach(self, outbound: Outbound) -> None:
-        self._routes[outbound.platform] = outbound
-
-    def detach(self, platform: str) -> None:
-        self._routes.pop(platform, None)
+    def __init__(self, platforms: Platforms) -> None:
+        self._platforms = platforms
 
     async def send_private(self, recipient: Actor, reply: Reply) -> DeliveryOutcome:
-        route = self._routes.get(recipient.platform)
+        route = self._platforms.get(recipient.platform)
         if route is None:
             logger.warning("no %s adapter running; private message not sent", recipient.platform)
             return DeliveryOutcome.NO_ROUTE

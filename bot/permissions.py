@@ -1,54 +1,34 @@
-"""Who may do what: an ordered role enum and the resolver that assigns it."""
+"""Who may do what, decided per group, never as one global rank.
+
+The core knows no groups, only *scopes* (opaque ids the domain hands it). The domain
+implements ``Authority``: organizers come from the config file alone; a facilitator of a
+group is named in that group's config, or is granted it by the platform (a Telegram chat
+admin, a Discord role) *in a place where that group lives*. Platform grants are capped at
+facilitator by the dispatcher before an ``Authority`` ever sees them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from enum import IntEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bot.events import Actor
+from bot.events import Actor, Place
+from bot.roles import Role
 
-
-class Role(IntEnum):
-    """Ordered privileges: a higher role may do everything a lower one may."""
-
-    MEMBER = 1
-    FACILITATOR = 2
-    ORGANIZER = 3
-
-    @classmethod
-    def parse(cls, text: str) -> Role:
-        """``"facilitator"`` -> ``Role.FACILITATOR``; raises ValueError for anything else."""
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            names = ", ".join(role.name.lower() for role in cls)
-            raise ValueError(f"unknown role {text!r}; choose one of {names}") from None
+MAX_PLATFORM_GRANT = Role.FACILITATOR
 
 
-class RoleResolver(Protocol):
-    def role_of(self, actor: Actor, platform_role: Role) -> Role:
-        """The actor's overall role: the higher of what config and the platform grant."""
+class Authority(Protocol):
+    def role_here(self, actor: Actor, place: Place, platform_role: Role) -> Role:
+        """The highest role ``actor`` holds for any scope reachable from ``place``: which
+        commands they may run and see listed."""
+        ...
+
+    def role_in(self, actor: Actor, place: Place, platform_role: Role, scope: str) -> Role:
+        """``actor``'s role for one scope (a group), speaking from ``place``."""
         ...
 
 
-class ConfiguredRoles:
-    """Roles from the organizer's config file: organizers, and facilitators of any group.
-
-    Being a facilitator *somewhere* only opens the facilitator commands; each command
-    still checks that the facilitator runs the group it is asked about.
-    """
-
-    def __init__(self, organizers: Iterable[str], facilitators: Iterable[str]) -> None:
-        self._organizers = frozenset(organizers)
-        self._facilitators = frozenset(facilitators)
-
-    def role_of(self, actor: Actor, platform_role: Role) -> Role:
-        if actor.key in self._organizers:
-            configured = Role.ORGANIZER
-        elif actor.key in self._facilitators:
-            configured = Role.FACILITATOR
-        else:
-            configured = Role.MEMBER
-        return max(configured, platform_role)
+class PlatformRoles(Protocol):
+    async def platform_role(self, actor: Actor, place: Place) -> Role:
+        """What the platform itself grants ``actor`` in ``place`` (MEMBER if nothing)."""
+        ...

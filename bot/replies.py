@@ -1,10 +1,33 @@
-"""What handlers answer with. Adapters render these; handlers never touch an SDK."""
+"""What handlers answer with. Adapters render these; handlers never touch an SDK.
+
+Every reply says who may see it (its ``Audience``). Handlers choose; adapters only carry
+the choice out, each in its platform's way.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from enum import Enum
 
 MAX_ACTION_BYTES = 64  # Telegram's callback_data limit; Discord custom_id allows 100.
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class Audience(Enum):
+    """Who may see a reply.
+
+    ``HERE``: everyone in the chat it answers (fine for public facts: the group list).
+    ``ONLY_YOU``: only the person it answers; an ephemeral message where the platform has
+    them, otherwise a private message. Anything about a member goes this way.
+    ``PRIVATE_MESSAGE``: a private (direct) message. If it cannot be delivered, the chat
+    gets a neutral pointer with no data in it ("I've sent you a private message", or a
+    link that opens the private chat).
+    """
+
+    HERE = "here"
+    ONLY_YOU = "only_you"
+    PRIVATE_MESSAGE = "private_message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +46,66 @@ class Button:
             raise ValueError(f"button action {self.action!r} is over {MAX_ACTION_BYTES} bytes")
 
 
+class FieldKind(Enum):
+    SHORT_TEXT = "short_text"  # one line
+    LONG_TEXT = "long_text"  # a paragraph
+    CHOICE = "choice"  # one of ``choices``
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One question of a form. ``max_length`` applies to text; a choice must be one of
+    ``choices``' values. An optional field may be left empty (submitted as "")."""
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.SHORT_TEXT
+    required: bool = True
+    max_length: int = 200
+    choices: tuple[Choice, ...] = ()
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if not _FIELD_NAME.match(self.name):
+            raise ValueError(f"form field name {self.name!r} must match {_FIELD_NAME.pattern}")
+        if (self.kind is FieldKind.CHOICE) != bool(self.choices):
+            raise ValueError(f"form field {self.name!r}: choices go with kind CHOICE only")
+        if not 1 <= self.max_length <= 4000:  # Discord's modal text input limit
+            raise ValueError(f"form field {self.name!r}: max_length must be 1..4000")
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A short form a reply opens: a Discord modal, a Telegram step-by-step conversation,
+    console prompts. ``form_id`` is ``name:argument`` like a button's action, so the
+    submission finds its handler after a restart."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+
+    def __post_init__(self) -> None:
+        Button(self.title, self.form_id)  # the same id rules as a button's action
+        if not 1 <= len(self.fields) <= 5:  # a Discord modal holds at most five
+            raise ValueError(f"form {self.form_id!r} needs one to five fields")
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """Plain text (adapters escape it for their markup), optional buttons, and whether it
-    carries personal data and so must only be shown to the person it is for."""
+    """Plain text (adapters escape it for their markup), optional buttons or a form, and
+    its audience, which the handler must choose."""
 
     text: str
-    buttons: tuple[Button, ...] = ()
-    private: bool = False
+    audience: Audience = field(kw_only=True)
+    buttons: tuple[Button, ...] = field(default=(), kw_only=True)
+    form: Form | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.form is not None and self.buttons:
+            raise ValueError("a reply opens a form or shows buttons, not both")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands import Args, CommandSpec, ParamSpec
+from bot.args import Args, ParamSpec
+from bot.commands import CommandSpec
 from bot.context import Context
-from bot.replies import Button, Reply
+from bot.replies import Audience, Button, Reply
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
 from groups.membership import MembershipService
 from groups.models import Group, JoinOutcome, Membership, Occupancy, SeatStatus
 from groups.notices import MembershipNotices
-from groups.roster import RosterCommands
 from groups.schedule import describe_group_schedule
 
 # Optional: without it, /join and /leave offer the choices as buttons.
@@ -41,7 +41,6 @@ class GroupCommands:
         self._country = country
 
     def specs(self) -> list[CommandSpec]:
-        roster = RosterCommands(self._service, self._directory, self._notices)
         return [
             CommandSpec("start", "commands.start", self.start),
             CommandSpec("help", "commands.help", self.help),
@@ -50,7 +49,6 @@ class GroupCommands:
             CommandSpec("join", "commands.join", self.join, (GROUP_PARAM,)),
             CommandSpec("leave", "commands.leave", self.leave, (GROUP_PARAM,)),
             CommandSpec("mygroups", "commands.mygroups", self.my_groups),
-            *roster.specs(),
         ]
 
     async def start(self, ctx: Context, args: Args) -> Reply:
@@ -59,7 +57,13 @@ class GroupCommands:
             Button(ctx.text("buttons.help"), "help:"),
         )
         pointer = self._helplines.gentle_pointer(self._country, ctx.catalog)
-        return ctx.reply("groups.start", bot=self._bot_name, crisis=pointer, buttons=buttons)
+        return ctx.reply(
+            "groups.start",
+            audience=Audience.HERE,
+            bot=self._bot_name,
+            crisis=pointer,
+            buttons=buttons,
+        )
 
     async def help(self, ctx: Context, args: Args) -> Reply:
         lines = [
@@ -68,31 +72,38 @@ class GroupCommands:
         ]
         return ctx.reply(
             "groups.help",
+            audience=Audience.HERE,
             bot=self._bot_name,
             commands="\n".join(lines),
             crisis=self._crisis_text(ctx),
         )
 
     async def crisis(self, ctx: Context, args: Args) -> Reply:
-        """Reads no database and calls no platform: it answers even when both are down."""
-        return Reply(self._crisis_text(ctx), private=True)
+        """Reads no database and calls no platform: it answers even when both are down.
+        Only the person who asked sees it: asking for help is nobody else's business."""
+        return Reply(self._crisis_text(ctx), audience=Audience.ONLY_YOU)
 
     async def groups(self, ctx: Context, args: Args) -> Reply:
         groups = self._directory.all()
         if not groups:
-            return ctx.reply("groups.list.none")
+            return ctx.reply("groups.list.none", audience=Audience.HERE)
         occupancy = await self._service.occupancy()
         entries = [
             self._group_entry(ctx, g, occupancy.get(g.slug, Occupancy(0, 0))) for g in groups
         ]
         buttons = _buttons(ctx, "join", groups)
-        return ctx.reply("groups.list.intro", entries="\n\n".join(entries), buttons=buttons)
+        return ctx.reply(
+            "groups.list.intro",
+            audience=Audience.HERE,
+            entries="\n\n".join(entries),
+            buttons=buttons,
+        )
 
     async def join(self, ctx: Context, args: Args) -> Reply:
         query = args.optional_text("group")
         if query is None:
             buttons = _buttons(ctx, "join", self._directory.all())
-            return ctx.reply("groups.join.choose", buttons=buttons, private=True)
+            return ctx.reply("groups.join.choose", audience=Audience.ONLY_YOU, buttons=buttons)
         group = self._directory.resolve(query)
         result = await self._service.join(ctx.actor, group)
         params: dict[str, object] = {
@@ -102,12 +113,12 @@ class GroupCommands:
         }
         schedule = describe_group_schedule(group, ctx.catalog)
         if result.outcome is JoinOutcome.SEATED:
-            return _private(ctx, "groups.join.seated", {**params, "schedule": schedule})
+            return _only_you(ctx, "groups.join.seated", {**params, "schedule": schedule})
         if result.outcome is JoinOutcome.WAITLISTED:
-            return _private(ctx, "groups.join.waitlisted", params)
+            return _only_you(ctx, "groups.join.waitlisted", params)
         if result.outcome is JoinOutcome.ALREADY_SEATED:
-            return _private(ctx, "groups.join.already_seated", params)
-        return _private(ctx, "groups.join.already_waitlisted", params)
+            return _only_you(ctx, "groups.join.already_seated", params)
+        return _only_you(ctx, "groups.join.already_waitlisted", params)
 
     async def leave(self, ctx: Context, args: Args) -> Reply:
         query = args.optional_text("group")
@@ -118,24 +129,25 @@ class GroupCommands:
         await self._notices.seats_given(group, result.promoted)
         params: dict[str, object] = {"group": group.name, "slug": group.slug}
         if result.previous is None:
-            return _private(ctx, "groups.leave.not_member", params)
+            return _only_you(ctx, "groups.leave.not_member", params)
         if result.previous is SeatStatus.WAITLISTED:
-            return _private(ctx, "groups.leave.from_waitlist", params)
-        return _private(ctx, "groups.leave.from_seat", params)
+            return _only_you(ctx, "groups.leave.from_waitlist", params)
+        return _only_you(ctx, "groups.leave.from_seat", params)
 
     async def my_groups(self, ctx: Context, args: Args) -> Reply:
         memberships = await self._service.memberships_of(ctx.actor)
         if not memberships:
-            return ctx.reply("groups.mine.none", private=True)
+            return ctx.reply("groups.mine.none", audience=Audience.ONLY_YOU)
         lines = [self._my_line(ctx, membership) for membership in memberships]
-        return ctx.reply("groups.mine.intro", private=True, entries="\n".join(lines))
+        return ctx.reply("groups.mine.intro", audience=Audience.ONLY_YOU, entries="\n".join(lines))
 
     async def _choose_mine(self, ctx: Context) -> Reply:
         slugs = {m.group_slug for m in await self._service.memberships_of(ctx.actor)}
         mine = [g for g in self._directory.all() if g.slug in slugs]
         if not mine:
-            return ctx.reply("groups.mine.none", private=True)
-        return ctx.reply("groups.leave.choose", buttons=_buttons(ctx, "leave", mine), private=True)
+            return ctx.reply("groups.mine.none", audience=Audience.ONLY_YOU)
+        buttons = _buttons(ctx, "leave", mine)
+        return ctx.reply("groups.leave.choose", audience=Audience.ONLY_YOU, buttons=buttons)
 
     def _my_line(self, ctx: Context, membership: Membership) -> str:
         group = self._directory.get(membership.group_slug)
@@ -177,5 +189,6 @@ def _buttons(ctx: Context, verb: str, groups: Sequence[Group]) -> tuple[Button, 
     )
 
 
-def _private(ctx: Context, key: str, params: dict[str, object]) -> Reply:
-    return Reply(ctx.text(key, **params), private=True)
+def _only_you(ctx: Context, key: str, params: dict[str, object]) -> Reply:
+    """About the member themself: only they may see it."""
+    return Reply(ctx.text(key, **params), audience=Audience.ONLY_YOU)

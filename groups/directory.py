@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from bot.errors import UserError
 from bot.settings import WEEKDAYS, GroupConfig, ScheduleConfig, Settings
 from bot.text import quote_back
-from groups.models import Group, Schedule
+from groups.models import CONSOLE_HOME, Group, Home, Schedule
 
 
 class GroupDirectory:
@@ -25,9 +25,6 @@ class GroupDirectory:
 
     def get(self, slug: str) -> Group | None:
         return self._groups.get(slug)
-
-    def facilitator_keys(self) -> frozenset[str]:
-        return frozenset(key for group in self._groups.values() for key in group.facilitators)
 
     def resolve(self, query: str) -> Group:
         """Find a group forgivingly: slug or name, any case, spaces for hyphens, a unique
@@ -82,9 +79,26 @@ def group_from_config(config: GroupConfig) -> Group:
         online=config.online,
         location=config.location,
         schedule=schedule_from_config(config.schedule),
-        telegram_chat_id=config.telegram_chat_id,
-        discord_guild_id=config.discord_guild_id,
+        homes=homes_from_config(config),
     )
+
+
+def homes_from_config(config: GroupConfig) -> tuple[Home, ...]:
+    """Where the group lives: always the console, plus its Telegram chat and its Discord
+    server (or one channel of it) when the config names them."""
+    homes = [CONSOLE_HOME]
+    if config.telegram_chat_id is not None:
+        homes.append(Home("telegram", chat_id=str(config.telegram_chat_id)))
+    if config.discord_guild_id is not None:
+        channel = config.discord_channel_id
+        homes.append(
+            Home(
+                "discord",
+                guild_id=str(config.discord_guild_id),
+                chat_id=None if channel is None else str(channel),
+            )
+        )
+    return tuple(homes)
 
 
 def schedule_from_config(config: ScheduleConfig) -> Schedule:

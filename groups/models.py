@@ -22,6 +22,27 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class Home:
+    """A place where a group lives on one platform: a Telegram group chat, a Discord
+    server (optionally one channel of it), or the console. A platform's own grants (a
+    chat admin, a server role) count for a group only in its homes."""
+
+    platform: str
+    chat_id: str | None = None  # a Telegram chat or a Discord channel; None: any
+    guild_id: str | None = None  # a Discord server
+
+    def contains(self, place: Place) -> bool:
+        if place.platform != self.platform:
+            return False
+        if self.guild_id is not None and place.guild_id != self.guild_id:
+            return False
+        return self.chat_id is None or place.chat_id == self.chat_id
+
+
+CONSOLE_HOME = Home("console")  # the operator's terminal is a window onto every group
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     slug: str
     name: str
@@ -32,20 +53,13 @@ class Group:
     online: bool
     location: str
     schedule: Schedule
-    telegram_chat_id: int | None = None
-    discord_guild_id: int | None = None
+    homes: tuple[Home, ...] = (CONSOLE_HOME,)
 
     def is_facilitator(self, actor: Actor) -> bool:
         return actor.key in self.facilitators
 
     def lives_in(self, place: Place) -> bool:
-        """Whether ``place`` is where this group meets on its platform. The console is
-        the organizer's local window onto every group."""
-        if place.platform == "console":
-            return True
-        if place.platform == "telegram":
-            return self.telegram_chat_id is not None and place.chat_id == str(self.telegram_chat_id)
-        return False  # Discord places are matched by guild once that adapter exists
+        return any(home.contains(place) for home in self.homes)
 
 
 class SeatStatus(Enum):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.catalog import Catalog
 from bot.events import Actor
 from bot.messenger import DeliveryOutcome, Messenger
-from bot.replies import Reply
+from bot.replies import Audience, Reply
 from groups.models import Group, Membership
 from groups.schedule import describe_group_schedule
 
@@ -24,7 +24,9 @@ class MembershipNotices:
             schedule=describe_group_schedule(group, self._catalog),
             slug=group.slug,
         )
-        return await self._messenger.send_private(membership.member, Reply(text, private=True))
+        return await self._messenger.send_private(
+            membership.member, Reply(text, audience=Audience.PRIVATE_MESSAGE)
+        )
 
     async def seats_given(self, group: Group, promoted: Sequence[Membership]) -> None:
         for membership in promoted:
@@ -32,4 +34,6 @@ class MembershipNotices:
 
     async def removed(self, group: Group, member: Actor) -> DeliveryOutcome:
         text = self._catalog.text("groups.notice.removed", group=group.name)
-        return await self._messenger.send_private(member, Reply(text, private=True))
+        return await self._messenger.send_private(
+            member, Reply(text, audience=Audience.PRIVATE_MESSAGE)
+        )

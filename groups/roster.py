@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from bot.commands import Args, CommandSpec, ParamSpec
+from bot.args import Args, ParamSpec
+from bot.commands import CommandSpec
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import Actor
-from bot.permissions import Role
-from bot.replies import Reply
+from bot.replies import Audience, Reply
+from bot.roles import Role
 from bot.text import quote_back
 from groups.directory import GroupDirectory
 from groups.membership import MembershipService
 from groups.models import Group, Membership, SeatStatus
 from groups.notices import MembershipNotices
+from groups.removal import RemovalMatch, match_member
 
 ROSTER_GROUP = ParamSpec("group", "params.group", rest=True, max_length=100)
 REMOVE_GROUP = ParamSpec("group", "params.group", max_length=100)
 REMOVE_MEMBER = ParamSpec("member", "params.member", rest=True, max_length=100)
+NAME_LIMIT = 40
 
 
 def authorize_facilitator(ctx: Context, group: Group) -> None:
     """Organizers may act on every group; facilitators only on the groups they run (named
     in config, or granted by the platform where the group lives)."""
-    if ctx.role >= Role.ORGANIZER or group.is_facilitator(ctx.actor):
-        return
-    if ctx.platform_role >= Role.FACILITATOR and group.lives_in(ctx.place):
-        return
-    raise UserError("groups.roster.not_your_group", group=group.name)
+    if ctx.role_in(group.slug) < Role.FACILITATOR:
+        raise UserError("groups.roster.not_your_group", group=group.name)
 
 
 class RosterCommands:
@@ -57,63 +56,75 @@ class RosterCommands:
         members = await self._service.roster(group)
         seated = [m for m in members if m.status is SeatStatus.SEATED]
         waiting = [m for m in members if m.status is SeatStatus.WAITLISTED]
+        nobody = ctx.text("groups.roster.nobody")
         return ctx.reply(
             "groups.roster.list",
-            private=True,
+            audience=Audience.ONLY_YOU,
             group=group.name,
             seated_count=len(seated),
             capacity=group.capacity,
-            seated=_lines(ctx, seated, "groups.roster.seated_line")
-            or ctx.text("groups.roster.nobody"),
+            seated=_lines(ctx, seated, "groups.roster.seated_line") or nobody,
             waiting_count=len(waiting),
-            waiting=_lines(ctx, waiting, "groups.roster.waiting_line")
-            or ctx.text("groups.roster.nobody"),
+            waiting=_lines(ctx, waiting, "groups.roster.waiting_line") or nobody,
             slug=group.slug,
         )
 
     async def remove(self, ctx: Context, args: Args) -> Reply:
+        """Removes only on an exact match (name or id); a partial one asks first, with a
+        button naming each person it could mean."""
         group = self._directory.resolve(args.text("group"))
         authorize_facilitator(ctx, group)
-        member = _find_member(await self._service.roster(group), args.text("member"))
+        query = args.text("member")
+        found = match_member(await self._service.roster(group), query)
+        if found.exact is None:
+            return _ask_which(ctx, group, query, found)
+        member = found.exact
         result = await self._service.leave(member, group)
         if result.previous is None:  # someone else removed them a moment ago
-            return ctx.reply("groups.roster.already_gone", private=True, group=group.name)
+            return ctx.reply(
+                "groups.roster.already_gone", audience=Audience.ONLY_YOU, group=group.name
+            )
         await self._notices.removed(group, member)
         await self._notices.seats_given(group, result.promoted)
         return ctx.reply(
             "groups.roster.removed",
-            private=True,
-            member=quote_back(member.display_name, 40),
+            audience=Audience.ONLY_YOU,
+            member=quote_back(member.display_name, NAME_LIMIT),
             group=group.name,
             promoted=len(result.promoted),
         )
+
+
+def _ask_which(ctx: Context, group: Group, query: str, found: RemovalMatch) -> Reply:
+    if found.too_short:
+        raise UserError("groups.roster.query_too_short")
+    if not found.candidates:
+        raise UserError("groups.roster.unknown_member", member=quote_back(query))
+    options = "\n".join(
+        ctx.text(
+            "groups.roster.candidate",
+            name=quote_back(person.display_name, NAME_LIMIT),
+            key=person.key,
+            slug=group.slug,
+        )
+        for person in found.candidates
+    )
+    return ctx.reply(
+        "groups.roster.confirm_remove",
+        audience=Audience.ONLY_YOU,
+        buttons=found.buttons(ctx, group.slug),
+        member=quote_back(query),
+        options=options,
+    )
 
 
 def _lines(ctx: Context, memberships: list[Membership], key: str) -> str:
     return "\n".join(
         ctx.text(
             key,
-            name=quote_back(m.member.display_name, 40),
+            name=quote_back(m.member.display_name, NAME_LIMIT),
             key=m.member.key,
             position=m.waitlist_position,
         )
         for m in memberships
     )
-
-
-def _find_member(memberships: list[Membership], query: str) -> Actor:
-    """Match by ``platform:id`` exactly, else by display name (any case, unique prefix)."""
-    wanted = query.strip().casefold().lstrip("@")
-    people = [m.member for m in memberships]
-    for person in people:
-        if person.key.casefold() == wanted:
-            return person
-    named = [p for p in people if p.display_name.casefold() == wanted]
-    if not named:
-        named = [p for p in people if p.display_name.casefold().startswith(wanted)]
-    if len(named) == 1:
-        return named[0]
-    if named:
-        options = ", ".join(p.key for p in named)
-        raise UserError("groups.roster.ambiguous_member", member=quote_back(query), options=options)
-    raise UserError("groups.roster.unknown_member", member=quote_back(query))

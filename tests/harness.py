@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.app import BotApp
 from bot.events import ActionPressed, Actor, Incoming, Place, TextReceived
-from bot.permissions import Role
 from bot.replies import Reply
+from bot.roles import Role
 from bot.settings import load_settings
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
@@ -63,6 +63,10 @@ def person(name: str, platform: str = "console", user_id: str | None = None) -> 
     return Actor(platform, user_id or name, name.capitalize())
 
 
+def private_chat(actor: Actor) -> Place:
+    return Place(actor.platform, chat_id=actor.user_id, private=True)
+
+
 def write_config(
     directory: Path, *, capacity: int = 2, storage_url: str = "sqlite:///:memory:"
 ) -> Path:
@@ -84,18 +88,24 @@ class Harness:
         app = await BotApp.open(load_settings(config, environ={}), clock=clock)
         outbound = {platform: RecordingOutbound(platform) for platform in PLATFORMS}
         for channel in outbound.values():
-            app.messenger.attach(channel)
+            app.platforms.attach(channel)
         return cls(app, clock, outbound)
 
     async def say(
         self, text: str, *, as_: Actor, role: Role = Role.MEMBER, place: Place | None = None
     ) -> list[Reply]:
-        where = place or Place(as_.platform, chat_id=as_.user_id, private=True)
-        return await self.handle(TextReceived(as_, where, text, platform_role=role))
+        """``as_`` writes ``text`` in ``place`` (their private chat unless given); the
+        platform grants them ``role`` there."""
+        where = place or private_chat(as_)
+        self.outbound[as_.platform].grant(as_, where, role)
+        return await self.handle(TextReceived(as_, where, text))
 
-    async def press(self, action: str, *, as_: Actor, role: Role = Role.MEMBER) -> list[Reply]:
-        where = Place(as_.platform, chat_id=as_.user_id, private=True)
-        return await self.handle(ActionPressed(as_, where, action, platform_role=role))
+    async def press(
+        self, action: str, *, as_: Actor, role: Role = Role.MEMBER, place: Place | None = None
+    ) -> list[Reply]:
+        where = place or private_chat(as_)
+        self.outbound[as_.platform].grant(as_, where, role)
+        return await self.handle(ActionPressed(as_, where, action))
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         self.clock.advance(seconds=1)

@@ -1,22 +1,51 @@
-"""Turning replies into terminal text: indented, with buttons as numbered choices."""
+"""Turning replies into terminal text: indented, with buttons as numbered choices.
+
+One message is an optional heading line in parentheses (who it is for, when that is not
+simply the person typing in their private chat), then the text indented by two spaces,
+then its buttons as ``[n] label``. A text longer than the console's message size is
+shown as several messages, the later ones headed "(continued)".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.replies import Button, Reply
+from adapters.text import split_message
+from bot.replies import Button
 
 INDENT = "  "
 
 
-def render_replies(replies: Sequence[Reply]) -> tuple[str, tuple[Button, ...]]:
-    """Text for a batch of replies, and the buttons in the order they were numbered."""
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str
+    choices: tuple[Button, ...]
+
+
+def indent(text: str) -> str:
+    return "\n".join(INDENT + line if line else "" for line in text.splitlines())
+
+
+def render_message(
+    text: str,
+    *,
+    heading: str | None,
+    continued: str,
+    buttons: Sequence[Button],
+    numbered_from: int,
+    limit: int,
+) -> Rendered:
+    """One reply as one or more messages; buttons go under the last part and are
+    numbered from ``numbered_from`` + 1 (choices count across a whole answer)."""
     blocks: list[str] = []
-    choices: list[Button] = []
-    for reply in replies:
-        lines = [INDENT + line if line else "" for line in reply.text.splitlines()]
-        for button in reply.buttons:
-            choices.append(button)
-            lines.append(f"{INDENT}[{len(choices)}] {button.label}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks), tuple(choices)
+    for index, part in enumerate(split_message(text, limit)):
+        head = heading if index == 0 else continued
+        blocks.append(f"{head}\n{indent(part)}" if head else indent(part))
+    lines = [
+        f"{INDENT}[{numbered_from + offset}] {button.label}"
+        for offset, button in enumerate(buttons, start=1)
+    ]
+    if lines:
+        blocks[-1] = "\n".join([blocks[-1], *lines])
+    return Rendered("\n\n".join(blocks), tuple(buttons))

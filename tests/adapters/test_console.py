@@ -3,48 +3,45 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 from adapters.console.adapter import ConsoleAdapter
-from adapters.console.render import render_replies
-from bot.permissions import Role
-from bot.replies import Button, Reply
+from adapters.console.input import lines_from
+from adapters.console.render import render_message
+from bot.replies import Button
+from bot.roles import Role
 from tests.harness import Harness, person
-
-
-async def _lines(*lines: str) -> AsyncIterator[str]:
-    for line in lines:
-        yield line
 
 
 async def run_console(harness: Harness, *lines: str, role: Role = Role.MEMBER) -> str:
     out = io.StringIO()
     console = ConsoleAdapter(
-        harness.app.dispatcher,
         harness.app.catalog,
         bot_name="PeerCircle",
         user="alice",
         role=role,
-        lines=_lines(*lines),
+        lines=lines_from(lines),
         out=out,
         echo=True,
     )
-    harness.app.messenger.attach(console)
-    await console.run()
+    harness.app.platforms.attach(console)
+    await console.start(harness.app.dispatcher)
     return out.getvalue()
 
 
-def test_choices_are_numbered_across_all_replies_of_one_answer() -> None:
-    replies = [
-        Reply("first", buttons=(Button("A", "a:1"), Button("B", "b:2"))),
-        Reply("second\n\nwith a gap", buttons=(Button("C", "c:3"),)),
-    ]
-    text, choices = render_replies(replies)
+def test_choices_are_numbered_from_where_the_answer_got_to() -> None:
+    buttons = (Button("A", "a:1"), Button("B", "b:2"))
+    shown = render_message(
+        "second\n\nwith a gap",
+        heading=None,
+        continued="(continued)",
+        buttons=buttons,
+        numbered_from=2,
+        limit=4096,
+    )
 
-    assert "  [1] A\n  [2] B" in text
-    assert "  [3] C" in text
-    assert "  second\n\n  with a gap" in text
-    assert [c.action for c in choices] == ["a:1", "b:2", "c:3"]
+    assert "  [3] A\n  [4] B" in shown.text
+    assert "  second\n\n  with a gap" in shown.text
+    assert [c.action for c in shown.choices] == ["a:1", "b:2"]
 
 
 async def test_as_switches_speaker_and_role(harness: Harness) -> None:

@@ -6,13 +6,15 @@ import logging
 
 import pytest
 
+from bot.args import Args
 from bot.catalog import Catalog
-from bot.commands import Args, CommandRegistry, CommandSpec, parse_command_text
+from bot.commands import CommandRegistry, CommandSpec, CommandText, parse_command_text
 from bot.context import Context
 from bot.dispatcher import Dispatcher
 from bot.events import Actor, CommandInvoked, Place
-from bot.permissions import ConfiguredRoles, Role
-from bot.replies import Button, Reply
+from bot.platforms import Platforms
+from bot.replies import Audience, Button, Reply
+from bot.roles import Role
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person
 
@@ -92,10 +94,20 @@ async def test_crisis_answers_even_when_the_database_is_gone(harness: Harness) -
 
     assert "999" in crisis.text
     assert "Samaritans" in crisis.text
-    assert crisis.private
+    assert crisis.audience is Audience.ONLY_YOU
     assert "Samaritans: call 116 123" in start.text
     assert "/crisis" in start.text
     assert [b.action for b in start.buttons] == ["groups:", "help:"]
+
+
+class NobodyIsSpecial:
+    """An authority for core tests: everyone is a member everywhere."""
+
+    def role_here(self, actor: Actor, place: Place, platform_role: Role) -> Role:
+        return Role.MEMBER
+
+    def role_in(self, actor: Actor, place: Place, platform_role: Role, scope: str) -> Role:
+        return Role.MEMBER
 
 
 def _registry_with(handler_error: Exception) -> CommandRegistry:
@@ -110,12 +122,16 @@ async def test_an_unexpected_error_becomes_an_incident_without_member_text_in_lo
 ) -> None:
     secret = "my private note about my week"
     dispatcher = Dispatcher(
-        _registry_with(ValueError(secret)), ConfiguredRoles([], []), Catalog.load(), FakeClock()
+        _registry_with(ValueError(secret)),
+        NobodyIsSpecial(),
+        Platforms(),
+        Catalog.load(),
+        FakeClock(),
     )
-    place = Place("console", "alice")
+    place = Place("console", "alice", private=True)
 
     with caplog.at_level(logging.ERROR):
-        [reply] = await dispatcher.handle(CommandInvoked(alice, place, "explode", secret))
+        [reply] = await dispatcher.handle(CommandInvoked(alice, place, "explode"))
 
     incident_id = reply.text.split("code ")[1].split(".")[0]
     assert incident_id.startswith("INC-")
@@ -126,27 +142,18 @@ async def test_an_unexpected_error_becomes_an_incident_without_member_text_in_lo
     assert secret not in caplog.text
 
 
-def test_roles_combine_config_and_platform() -> None:
-    roles = ConfiguredRoles(["console:olive"], ["telegram:1"])
-    tg = Actor("telegram", "1", "T")
-    assert roles.role_of(Actor("console", "olive", "O"), Role.MEMBER) is Role.ORGANIZER
-    assert roles.role_of(tg, Role.MEMBER) is Role.FACILITATOR
-    assert roles.role_of(Actor("console", "x", "X"), Role.FACILITATOR) is Role.FACILITATOR
-    assert roles.role_of(Actor("discord", "1", "D"), Role.MEMBER) is Role.MEMBER
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("/join tuesday", ("join", "tuesday")),
-        ("/Join@PeerCircleBot  two words ", ("join", "two words")),
-        ("/groups", ("groups", "")),
+        ("/join tuesday", CommandText("join", "tuesday")),
+        ("/Join@PeerCircleBot  two words ", CommandText("join", "two words", "PeerCircleBot")),
+        ("/groups", CommandText("groups", "")),
         ("join tuesday", None),
         ("/", None),
         ("/ join", None),
     ],
 )
-def test_command_text_parsing(text: str, expected: tuple[str, str] | None) -> None:
+def test_command_text_parsing(text: str, expected: CommandText | None) -> None:
     assert parse_command_text(text) == expected
 
 
@@ -169,4 +176,4 @@ async def test_in_a_group_chat_the_bot_answers_commands_only(harness: Harness) -
     assert "Here are the groups" in reply.text
     [too_long] = await harness.say("/join " + "x" * 5000, as_=tina, place=group_chat)
     assert "longer than I can read" in too_long.text
-    assert too_long.private
+    assert too_long.audience is Audience.ONLY_YOU

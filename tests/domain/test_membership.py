@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.replies import Audience
 from tests.harness import Harness, person, write_config
 
 alice, bob, cara, dan = (person(n) for n in ("alice", "bob", "cara", "dan"))
@@ -46,7 +47,7 @@ async def test_leaving_promotes_the_first_waiting_and_tells_them_privately(
 
     assert "you've left Tuesday Circle" in reply
     [notice] = harness.inbox(cara)
-    assert notice.private
+    assert notice.audience is Audience.PRIVATE_MESSAGE
     assert "a seat has opened up in Tuesday Circle" in notice.text
     assert harness.inbox(dan) == []
     assert "you have a seat" in await harness.text("/mygroups", as_=cara)

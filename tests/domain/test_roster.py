@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.events import Place
-from bot.permissions import Role
+from bot.replies import Audience
+from bot.roles import Role
 from tests.harness import Harness, person
 
 alice, bob, cara = (person(n) for n in ("alice", "bob", "cara"))
@@ -28,7 +31,7 @@ async def test_a_facilitator_sees_their_own_roster_privately(harness: Harness) -
 
     [reply] = await harness.say("/roster circle", as_=fran)
 
-    assert reply.private
+    assert reply.audience is Audience.ONLY_YOU
     assert "Seats taken: 2 of 2" in reply.text
     assert "• Alice (console:alice)" in reply.text
     assert "• Bob (console:bob)" in reply.text
@@ -62,7 +65,8 @@ async def test_a_platform_facilitator_role_counts_only_where_the_group_lives(
     away = await harness.say("/roster circle", as_=mod, role=Role.FACILITATOR, place=elsewhere)
 
     assert "Seats taken" in at_home[0].text
-    assert "isn't one of them" in away[0].text
+    assert "is for group facilitators" in away[0].text
+    assert "Seats taken" not in away[0].text
 
 
 async def test_removing_a_member_tells_them_kindly_and_promotes_the_next(
@@ -75,7 +79,7 @@ async def test_removing_a_member_tells_them_kindly_and_promotes_the_next(
 
     assert "Bob is no longer in Tuesday Circle" in reply
     [told] = harness.inbox(bob)
-    assert told.private
+    assert told.audience is Audience.PRIVATE_MESSAGE
     assert "This isn't a judgement of you" in told.text
     assert "/crisis" in told.text
     [promoted] = harness.inbox(cara)
@@ -83,12 +87,78 @@ async def test_removing_a_member_tells_them_kindly_and_promotes_the_next(
     assert "You haven't joined" in await harness.text("/mygroups", as_=bob)
 
 
-async def test_remove_by_id_and_unknown_or_ambiguous_names(harness: Harness) -> None:
-    ann = person("ann")
-    for member in (alice, ann):
+async def _seated(harness: Harness) -> list[str]:
+    roster = await harness.app.membership.roster(harness.app.directory.resolve("circle"))
+    return sorted(m.member.key for m in roster)
+
+
+async def test_remove_acts_on_an_exact_name_or_id_only(harness: Harness) -> None:
+    ann, anna = person("ann"), person("anna")
+    for member in (ann, anna):
         await harness.say("/join circle", as_=member)
 
-    assert "More than one person" in await harness.text("/remove circle a", as_=fran)
+    by_name = await harness.text("/remove circle ANN", as_=fran)
+    assert "Ann is no longer in Tuesday Circle" in by_name
+    assert await _seated(harness) == ["console:anna"]
+    assert "no longer in" in await harness.text("/remove circle console:anna", as_=fran)
+    assert await _seated(harness) == []
+
+
+async def test_a_partial_name_asks_first_with_a_button_naming_each_person(
+    harness: Harness,
+) -> None:
+    ann, anna = person("ann"), person("anna")
+    for member in (ann, anna):
+        await harness.say("/join circle", as_=member)
+
+    [ask] = await harness.say("/remove circle an", as_=fran)
+
+    assert "nobody was removed yet" in ask.text
+    assert "Ann (console:ann)" in ask.text
+    assert "Anna (console:anna)" in ask.text
+    assert ask.audience is Audience.ONLY_YOU
+    assert [(b.label, b.action) for b in ask.buttons] == [
+        ("Remove Ann", "remove:circle console:ann"),
+        ("Remove Anna", "remove:circle console:anna"),
+    ]
+    assert await _seated(harness) == ["console:ann", "console:anna"]
+
+    [done] = await harness.press(ask.buttons[1].action, as_=fran)
+    assert "Anna is no longer in Tuesday Circle" in done.text
+    assert await _seated(harness) == ["console:ann"]
+
+
+async def test_two_people_with_one_name_are_told_apart_by_id(harness: Harness) -> None:
+    sam_tg = person("sam", platform="telegram", user_id="501")
+    sam_dc = person("sam", platform="discord", user_id="123456789012345678")
+    for member in (sam_tg, sam_dc):
+        await harness.say("/join circle", as_=member)
+
+    [ask] = await harness.say("/remove circle sam", as_=fran)
+
+    assert [b.action for b in ask.buttons] == [
+        "remove:circle telegram:501",
+        "remove:circle discord:123456789012345678",
+    ]
+    assert len(await _seated(harness)) == 2
+
+
+@pytest.mark.parametrize("query", ["@", "a", " @ ", "@a", "*"])
+async def test_an_empty_or_one_letter_query_never_removes_anyone(
+    harness: Harness, query: str
+) -> None:
+    await harness.say("/join circle", as_=alice)
+
+    reply = await harness.text(f"/remove circle {query}", as_=fran)
+
+    assert "Nobody was removed" in reply or "nobody was removed" in reply
+    assert await _seated(harness) == ["console:alice"]
+    assert harness.inbox(alice) == []
+
+
+async def test_unknown_and_missing_members(harness: Harness) -> None:
+    await harness.say("/join circle", as_=alice)
+
     assert "couldn't find “zed”" in await harness.text("/remove circle zed", as_=fran)
-    assert "no longer in" in await harness.text("/remove circle console:ann", as_=fran)
     assert "the member is missing" in await harness.text("/remove circle", as_=fran)
+    assert await _seated(harness) == ["console:alice"]

@@ -1,26 +1,44 @@
-"""A platform outbound channel that records what the bot sent on its own initiative."""
+"""A platform as the core sees it: records private messages, answers platform roles.
+
+Stands in for a platform's API at the very edge (the messenger, dispatcher and
+everything above it are the real thing). ``unreachable`` holds member keys that have
+blocked the bot; sends to them raise exactly as a real adapter's would. ``grant`` sets
+what the platform says about someone in a place (a chat admin, a server role).
+"""
 
 from __future__ import annotations
 
-from bot.events import Actor
-from bot.messenger import RecipientUnreachable
+import itertools
+
+from bot.events import Actor, Place
+from bot.platforms import MessageRef, RecipientUnreachable
 from bot.replies import Reply
+from bot.roles import Role
 
 
 class RecordingOutbound:
-    """Stands in for a platform's private-message API (the messenger and everything
-    above it are the real thing). ``unreachable`` holds member keys that have blocked
-    the bot; sends to them raise exactly as a real adapter's would."""
-
     def __init__(self, platform: str) -> None:
-        self.platform = platform
+        self._platform = platform
         self.sent: list[tuple[Actor, Reply]] = []
         self.unreachable: set[str] = set()
+        self.grants: dict[tuple[str, str], Role] = {}
+        self._ids = itertools.count(1)
 
-    async def send_private(self, recipient: Actor, reply: Reply) -> None:
-        if recipient.key in self.unreachable:
-            raise RecipientUnreachable(recipient.key)
-        self.sent.append((recipient, reply))
+    @property
+    def platform(self) -> str:
+        return self._platform
+
+    async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
+        if actor.key in self.unreachable:
+            raise RecipientUnreachable(actor.key)
+        self.sent.append((actor, reply))
+        return MessageRef(self._platform, actor.user_id, (str(next(self._ids)),))
+
+    async def platform_role(self, actor: Actor, place: Place) -> Role:
+        return self.grants.get((actor.key, place.chat_id), Role.MEMBER)
+
+    def grant(self, actor: Actor, place: Place, role: Role) -> None:
+        self.grants[(actor.key, place.chat_id)] = role
 
     def inbox(self, actor: Actor) -> list[Reply]:
         return [reply for recipient, reply in self.sent if recipient.key == actor.key]

@@ -145,12 +145,13 @@ def test_run_refuses_platforms_this_release_does_not_have(tmp_path: Path) -> Non
     assert "not-a-real-token" not in run.out + run.err
 
 
-def test_run_with_nothing_enabled_says_so(tmp_path: Path) -> None:
-    config = example_copy(tmp_path)
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("enabled = true", "enabled = false", 1), encoding="utf-8")
+def test_run_is_the_service_and_never_serves_the_console(tmp_path: Path) -> None:
+    config = example_copy(tmp_path)  # only the console is enabled in the example
 
-    run = peercircle("--config", str(config), "run")
+    run = peercircle("--config", str(config), "run", stdin=":as mallory organizer\n/roster tues\n")
 
     assert run.code == 1
-    assert "No adapter is enabled" in run.err
+    assert "none is enabled in the config" in run.err
+    assert "peercircle console" in run.err
+    assert "Roster" not in run.out
+    assert not (tmp_path / "data").exists()  # refused before touching anything

@@ -1,0 +1,28 @@
+"""The terminal the console writes to. A closed or full output (the reader of a pipe went
+away, the disk is full, there is no stdout at all) ends the console quietly instead of
+raising: there is nobody left to show a traceback to."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+
+class Screen:
+    def __init__(self, out: TextIO | None) -> None:
+        self._out = out
+        self.closed = out is None
+
+    def write(self, text: str) -> None:
+        self._emit(text + "\n\n")
+
+    def prompt(self, text: str) -> None:
+        self._emit(text)
+
+    def _emit(self, text: str) -> None:
+        if self._out is None or self.closed:
+            return
+        try:
+            self._out.write(text)
+            self._out.flush()
+        except (OSError, ValueError):  # BrokenPipeError, ENOSPC, or already closed
+            self.closed = True

@@ -1,0 +1,73 @@
+"""The running platform adapters, as the core sees them.
+
+The core never imports an adapter. It needs three things from one: to deliver a
+private message, to ask what the platform grants a person in a place, and to know its
+platform name. ``Platforms`` routes by platform name to whichever adapters this
+process runs (the supervisor attaches them).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.errors import log_incident, new_incident_id
+from bot.events import Actor, Place
+from bot.replies import Reply
+from bot.roles import Role
+
+logger = logging.getLogger(__name__)
+
+
+class RecipientUnreachable(Exception):
+    """The platform refuses to deliver to this person (they blocked the bot, closed
+    private messages, or never started a private chat with it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Where a sent reply landed, so it can be edited. A long text split into several
+    messages has several ids, in order."""
+
+    platform: str
+    chat_id: str
+    message_ids: tuple[str, ...]
+
+
+class PlatformPort(Protocol):
+    """What the core asks of a running adapter."""
+
+    @property
+    def platform(self) -> str: ...
+
+    async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
+        """Deliver privately, or raise ``RecipientUnreachable`` (any other error means
+        the send failed and may be tried again later)."""
+        ...
+
+    async def platform_role(self, actor: Actor, place: Place) -> Role:
+        """What the platform grants ``actor`` in ``place`` (chat admin -> facilitator)."""
+        ...
+
+
+class Platforms:
+    def __init__(self) -> None:
+        self._ports: dict[str, PlatformPort] = {}
+
+    def attach(self, port: PlatformPort) -> None:
+        self._ports[port.platform] = port
+
+    def get(self, platform: str) -> PlatformPort | None:
+        return self._ports.get(platform)
+
+    async def platform_role(self, actor: Actor, place: Place) -> Role:
+        """Never raises: a platform that cannot answer grants nothing (and is logged)."""
+        port = self._ports.get(place.platform)
+        if port is None:
+            return Role.MEMBER
+        try:
+            return await port.platform_role(actor, place)
+        except Exception as error:
+            log_incident(logger, new_incident_id(), "platform_role", error)
+            return Role.MEMBER
