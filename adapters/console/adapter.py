@@ -16,7 +16,7 @@ from typing import TextIO
 from adapters.base import Capabilities, Inbox, Markup
 from adapters.console.form import PendingForm
 from adapters.console.input import InputLine
-from adapters.console.render import render_message
+from adapters.console.render import indent, render_message
 from adapters.console.screen import Screen
 from bot.catalog import Catalog
 from bot.commands import CommandSpec
@@ -116,7 +116,8 @@ class ConsoleAdapter:
         return self._show(reply, heading, place.chat_id)
 
     async def edit(self, ref: MessageRef, reply: Reply) -> None:
-        heading = self._text("console.edited", message=", ".join(ref.message_ids))
+        message = ", ".join(ref.message_ids)
+        heading = self._text("console.edited", message=message, chat=ref.chat_id)
         self._show(reply, heading, ref.chat_id)
 
     async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
@@ -177,7 +178,7 @@ class ConsoleAdapter:
             )
             await self._dispatch(inbox, submitted)
             return
-        self._screen.write(self._indent_prompt(pending))
+        self._screen.write(self._form_prompt(pending))
 
     async def _dispatch(self, inbox: Inbox, incoming: Incoming) -> None:
         self._show_answer(await inbox.handle(incoming))
@@ -202,7 +203,7 @@ class ConsoleAdapter:
                 self._screen.write(shown.text)
             if reply.form is not None:
                 self._form = PendingForm(reply.form, self.actor, self.place)
-                self._screen.write(self._indent_prompt(self._form))
+                self._screen.write(self._form_prompt(self._form))
         self._choices = tuple(choices)
 
     def _audience_blocks(self, reply: Reply) -> list[tuple[str | None, str, tuple[Button, ...]]]:
@@ -234,8 +235,14 @@ class ConsoleAdapter:
         self._screen.write(shown.text)
         return MessageRef(PLATFORM, chat_id, (str(next(self._message_ids)),))
 
-    def _indent_prompt(self, pending: PendingForm) -> str:
-        return "\n".join(f"  {line}" for line in pending.prompt(self._catalog).splitlines())
+    def _form_prompt(self, pending: PendingForm) -> str:
+        heading = self._text(
+            "console.form.question",
+            title=pending.form.title,
+            number=len(pending.answers) + 1,
+            count=len(pending.form.fields),
+        )
+        return f"{heading}\n{indent(pending.prompt(self._catalog))}"
 
     # -- console options -----------------------------------------------------------------
 
