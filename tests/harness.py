@@ -20,7 +20,8 @@ from tests.fakes.outbound import RecordingOutbound
 
 PLATFORMS = ("console", "telegram", "discord")
 
-# Two small groups so capacity is easy to reach; Fran runs "circle", Gus runs "carers".
+# Two small groups so capacity is easy to reach; Fran runs "circle" (which lives in a
+# Telegram chat), Gus runs "carers" (which lives in one channel of a Discord server).
 HARNESS_CONFIG = """
 organizers = ["console:olive"]
 
@@ -47,8 +48,10 @@ time = "19:00"
 slug = "carers"
 name = "Carers' Circle"
 description = "For carers."
-capacity = 5
+capacity = {carers_capacity}
 facilitators = ["console:gus"]
+discord_guild_id = 111111111111111111
+discord_channel_id = 222222222222222222
 online = false
 location = "Riverside Library"
 [groups.schedule]
@@ -68,10 +71,16 @@ def private_chat(actor: Actor) -> Place:
 
 
 def write_config(
-    directory: Path, *, capacity: int = 2, storage_url: str = "sqlite:///:memory:"
+    directory: Path,
+    *,
+    capacity: int = 2,
+    carers_capacity: int = 5,
+    storage_url: str = "sqlite:///:memory:",
 ) -> Path:
     path = directory / "peercircle.toml"
-    text = HARNESS_CONFIG.format(capacity=capacity, storage_url=storage_url)
+    text = HARNESS_CONFIG.format(
+        capacity=capacity, carers_capacity=carers_capacity, storage_url=storage_url
+    )
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
 

@@ -1,0 +1,113 @@
+"""Who sees each reply: pinned for every reply of every command, in a shared chat and in
+a private one. Member data (a seat, a waiting-list place, a roster, a crisis request) is
+never ``HERE`` in a shared chat; only public facts are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.events import Place
+from bot.replies import Audience
+from tests.harness import Harness, person
+
+HERE, ONLY_YOU, PRIVATE = Audience.HERE, Audience.ONLY_YOU, Audience.PRIVATE_MESSAGE
+GROUP_CHAT = Place("telegram", chat_id="-100123", private=False)  # where "circle" lives
+
+tina = person("tina", platform="telegram", user_id="777")
+uma = person("uma", platform="telegram", user_id="778")
+vic = person("vic", platform="telegram", user_id="779")
+fran = person("fran", platform="telegram", user_id="4242")  # facilitates "circle"
+olive = person("olive")  # an organizer
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    command: str
+    expected: tuple[Audience, ...]
+    setup: tuple[str, ...] = ()  # "/join circle" lines said first, by uma then vic
+    by: str = "tina"
+
+
+CASES = [
+    Case("start", "/start", (HERE,)),
+    Case("help", "/help", (HERE,)),
+    Case("crisis", "/crisis", (ONLY_YOU,)),
+    Case("groups", "/groups", (HERE,)),
+    Case("join seated", "/join circle", (ONLY_YOU,)),
+    Case("join waitlisted", "/join circle", (ONLY_YOU,), ("/join circle", "/join circle")),
+    Case("join again", "/join circle", (ONLY_YOU,), (), "uma-first"),
+    Case("join choose", "/join", (ONLY_YOU,)),
+    Case("join unknown group", "/join nowhere", (ONLY_YOU,)),
+    Case("leave", "/leave circle", (ONLY_YOU,), (), "uma-first"),
+    Case("leave not a member", "/leave circle", (ONLY_YOU,)),
+    Case("leave choose", "/leave", (ONLY_YOU,), (), "uma-first"),
+    Case("mygroups", "/mygroups", (ONLY_YOU,), (), "uma-first"),
+    Case("mygroups none", "/mygroups", (ONLY_YOU,)),
+    Case("roster", "/roster circle", (ONLY_YOU,), ("/join circle",), "fran"),
+    Case("roster refused", "/roster circle", (ONLY_YOU,), ("/join circle",)),
+    Case("remove", "/remove circle Uma", (ONLY_YOU,), ("/join circle",), "fran"),
+    Case("remove asks", "/remove circle um", (ONLY_YOU,), ("/join circle",), "fran"),
+    Case("remove too short", "/remove circle u", (ONLY_YOU,), ("/join circle",), "fran"),
+    Case("remove by organizer", "/remove circle Uma", (ONLY_YOU,), ("/join circle",), "olive"),
+    Case("unknown command", "/frobnicate", (ONLY_YOU,)),
+    Case("too long", "/join " + "x" * 3000, (ONLY_YOU,)),
+]
+COVERED = {case.command.split()[0].lstrip("/") for case in CASES}
+
+
+async def _run(harness: Harness, case: Case, place: Place | None) -> list[Audience]:
+    for line, who in zip(case.setup, (uma, vic), strict=False):
+        await harness.say(line, as_=who)
+    speaker = {"tina": tina, "fran": fran, "olive": olive, "uma-first": uma}[case.by]
+    if case.by == "uma-first":
+        await harness.say("/join circle", as_=uma)
+    where = place if speaker.platform == "telegram" else None
+    return [reply.audience for reply in await harness.say(case.command, as_=speaker, place=where)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+async def test_every_reply_in_a_shared_chat_has_its_pinned_audience(
+    harness: Harness, case: Case
+) -> None:
+    assert await _run(harness, case, GROUP_CHAT) == list(case.expected)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+async def test_every_reply_in_a_private_chat_has_its_pinned_audience(
+    harness: Harness, case: Case
+) -> None:
+    assert await _run(harness, case, None) == list(case.expected)
+
+
+def test_the_table_covers_every_command(harness: Harness) -> None:
+    registered = {spec.name for spec in harness.app.dispatcher.commands}
+    assert registered - COVERED == set(), "pin the audience of the new command's replies"
+
+
+async def test_notices_the_bot_sends_on_its_own_are_private_messages(harness: Harness) -> None:
+    for member in (tina, uma, vic):
+        await harness.say("/join circle", as_=member)
+
+    await harness.say("/remove circle Tina", as_=fran)  # vic is promoted
+
+    [removed] = harness.inbox(tina)
+    [promoted] = harness.inbox(vic)
+    assert removed.audience is PRIVATE
+    assert promoted.audience is PRIVATE
+
+
+async def test_no_reply_that_names_a_member_is_ever_here(harness: Harness) -> None:
+    """Whatever the command, a reply mentioning a member's name or id is never public."""
+    for member in (uma, vic):
+        await harness.say("/join circle", as_=member)
+    texts = [case.command for case in CASES] + ["/roster circle", "/remove circle vi"]
+    for text in texts:
+        for speaker in (tina, fran):
+            for reply in await harness.say(text, as_=speaker, place=GROUP_CHAT):
+                if reply.audience is HERE:
+                    for member in (uma, vic):
+                        assert member.display_name not in reply.text, text
+                        assert member.key not in reply.text, text
