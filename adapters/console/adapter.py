@@ -24,7 +24,7 @@ from bot.events import ActionPressed, Actor, FormSubmitted, Incoming, Place, Tex
 from bot.platforms import MessageRef, RecipientUnreachable
 from bot.replies import Audience, Button, Reply
 from bot.roles import Role
-from bot.text import quote_back
+from bot.text import clean_input, quote_back
 
 CONSOLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 MAX_MESSAGE = 4096  # like Telegram, so long replies are split here as they will be there
@@ -145,8 +145,8 @@ class ConsoleAdapter:
         return reading.result() if reading in done else None
 
     async def _take(self, inbox: Inbox, line: InputLine) -> None:
-        if self._echo:
-            self._screen.write(f"{self._prompt_text()}{line.text}")
+        if self._echo:  # cleaned: a piped escape sequence must not reach the terminal
+            self._screen.write(f"{self._prompt_text()}{clean_input(line.text)}")
         if line.had_invalid_bytes:
             self._screen.write(self._text("console.invalid_bytes"))
         stripped = line.text.strip()
