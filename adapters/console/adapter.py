@@ -310,7 +310,10 @@ class ConsoleAdapter:
         role = Role.MEMBER
         if self._inbox is not None:
             role = await self._inbox.role_here(self.actor, self.place)
-        where = self._text("console.where_private") if self._chat is None else f"#{self._chat}"
+        if self._chat is None:
+            where = self._text("console.where_private")
+        else:
+            where = self._text("console.where_shared", chat=f"#{self._chat}")
         self._screen.write(
             self._text(key, bot=self._bot_name, name=self._user, role=role.label, where=where)
         )
