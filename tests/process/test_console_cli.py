@@ -155,3 +155,20 @@ def test_run_is_the_service_and_never_serves_the_console(tmp_path: Path) -> None
     assert "peercircle console" in run.err
     assert "Roster" not in run.out
     assert not (tmp_path / "data").exists()  # refused before touching anything
+
+
+def test_config_may_come_before_or_after_any_subcommand(tmp_path: Path) -> None:
+    config = str(example_copy(tmp_path))
+
+    for args in (
+        ("--config", config, "run"),
+        ("run", "--config", config),
+        ("check-config", "--config", config),
+        ("--config", config, "check-config"),
+        ("console", "--config", config),
+    ):
+        run = peercircle(*args, cwd=tmp_path / "..")
+        assert "no config file" not in run.err, args
+        assert "unrecognized arguments" not in run.err, args
+    assert peercircle("run", "--config", config).code == 1  # refused: no platform enabled
+    assert peercircle("check-config", "--config", config).code == 0
