@@ -14,10 +14,10 @@ import groups
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
+from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
 from bot.permissions import ConfiguredRoles
-from bot.settings import Settings
 from bot.storage import Database, load_migrations, open_database
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory

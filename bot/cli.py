@@ -15,9 +15,8 @@ from adapters.console.adapter import ConsoleAdapter
 from adapters.console.input import read_lines
 from bot.app import BotApp
 from bot.catalog import Catalog
-from bot.config_report import format_problems, summarize
+from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.permissions import Role
-from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import StorageError
 from groups.directory import group_from_config
 from groups.schedule import describe_group_schedule

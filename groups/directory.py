@@ -6,8 +6,8 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
+from bot.config import WEEKDAYS, GroupConfig, ScheduleConfig, Settings
 from bot.errors import UserError
-from bot.settings import WEEKDAYS, GroupConfig, ScheduleConfig, Settings
 from bot.text import quote_back
 from groups.models import Group, Schedule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.catalog import Catalog
-from bot.settings import WEEKDAYS
+from bot.config import WEEKDAYS
 from groups.models import Group, Schedule
 
 

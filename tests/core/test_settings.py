@@ -1,4 +1,4 @@
-"""Tests for bot.settings and bot.config_report."""
+"""Tests for the bot.config package: loading, validation, problems and reports."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.config_report import format_problems, summarize
-from bot.settings import (
+from bot.config import (
     ConfigError,
     ConfigProblem,
     GroupConfig,
     Settings,
+    format_problems,
     load_settings,
     parse_member_ref,
+    summarize,
 )
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"

@@ -1,4 +1,4 @@
-"""Reusable field checks shared by the settings sections.
+"""Reusable field checks shared by the config sections.
 
 Time zones, console names and member references (``telegram:123``), plus the
 ``PEERCIRCLE_*`` environment-variable names that error messages point at.
@@ -17,7 +17,10 @@ __all__ = [
     "ENV_DELIMITER",
     "ENV_PREFIX",
     "MemberRef",
+    "check_console_name",
+    "check_timezone",
     "env_var_name",
+    "located",
     "parse_member_ref",
 ]
 
@@ -40,7 +43,7 @@ def env_var_name(section: str, key: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _check_timezone(name: str) -> str:
+def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -51,7 +54,7 @@ def _check_timezone(name: str) -> str:
     return name
 
 
-def _check_console_name(name: str) -> str:
+def check_console_name(name: str) -> str:
     if not _CONSOLE_NAME.fullmatch(name):
         raise ValueError(
             "a console name is 1–32 letters, digits, dots, dashes or underscores, like sam"
@@ -96,6 +99,6 @@ def _check_member_ref(ref: str) -> str:
 MemberRef = Annotated[str, AfterValidator(_check_member_ref)]
 
 
-def _located(sub_loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
+def located(sub_loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
     """An error to be reported below the validated field, at ``sub_loc``."""
     return PydanticCustomError("located", "{message}", {"message": message, "sub_loc": sub_loc})

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.settings import ConfigError, GroupConfig, Settings
+from bot.config.problems import ConfigError
+from bot.config.sections import GroupConfig
+from bot.config.settings import Settings
 
 __all__ = ["format_problems", "summarize"]
 

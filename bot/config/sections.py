@@ -1,7 +1,7 @@
 """The section models of a PeerCircle configuration.
 
 ``[bot]``, ``[storage]``, the adapters, ``[checkins]`` and each ``[[groups]]`` entry
-with its schedule; :class:`bot.settings.Settings` puts them together.
+with its schedule; :class:`bot.config.settings.Settings` puts them together.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
-from bot.config_fields import MemberRef, _check_console_name, _check_timezone, env_var_name
+from bot.config.fields import MemberRef, check_console_name, check_timezone, env_var_name
 from bot.storage import StorageError, sqlite_location
 
 __all__ = [
@@ -65,7 +65,7 @@ class BotSection(_Section):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        return _check_timezone(value)
+        return check_timezone(value)
 
     @field_validator("country", mode="before")
     @classmethod
@@ -111,7 +111,7 @@ class ConsoleSection(_Section):
     @field_validator("user")
     @classmethod
     def _user(cls, value: str) -> str:
-        return _check_console_name(value)
+        return check_console_name(value)
 
 
 def _require_token(enabled: object, token: SecretStr | None, section: str) -> None:
@@ -267,4 +267,4 @@ class GroupConfig(_Section):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        return _check_timezone(value) if value else value
+        return check_timezone(value) if value else value

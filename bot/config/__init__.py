@@ -1,0 +1,53 @@
+"""PeerCircle's configuration: one TOML file for structure, ``PEERCIRCLE_*`` variables for secrets.
+
+Use :func:`load_settings`; every failure is a :class:`ConfigError` listing
+:class:`ConfigProblem` entries an organizer can act on (the setting's path, its line,
+and what to do). :func:`format_problems` and :func:`summarize` are what
+``peercircle check-config`` prints.
+
+Inside: ``loading`` (file, environment, merging), ``settings`` (the whole model),
+``sections`` (``[bot]``, ``[[groups]]`` and friends), ``fields`` (reusable checks),
+``problems`` and ``locator`` (plain-English errors with line numbers), ``report``.
+"""
+
+from __future__ import annotations
+
+from bot.config.fields import MemberRef, env_var_name, parse_member_ref
+from bot.config.loading import load_settings
+from bot.config.problems import ConfigError, ConfigProblem
+from bot.config.report import format_problems, summarize
+from bot.config.sections import (
+    SUPPORTED_LANGUAGES,
+    WEEKDAYS,
+    BotSection,
+    CheckinsSection,
+    ConsoleSection,
+    DiscordSection,
+    GroupConfig,
+    ScheduleConfig,
+    StorageSection,
+    TelegramSection,
+)
+from bot.config.settings import Settings
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "WEEKDAYS",
+    "BotSection",
+    "CheckinsSection",
+    "ConfigError",
+    "ConfigProblem",
+    "ConsoleSection",
+    "DiscordSection",
+    "GroupConfig",
+    "MemberRef",
+    "ScheduleConfig",
+    "Settings",
+    "StorageSection",
+    "TelegramSection",
+    "env_var_name",
+    "format_problems",
+    "load_settings",
+    "parse_member_ref",
+    "summarize",
+]
