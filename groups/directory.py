@@ -6,10 +6,10 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.config import WEEKDAYS, GroupConfig, ScheduleConfig, Settings
+from bot.config import GroupConfig, ScheduleConfig, Settings
 from bot.errors import UserError
 from bot.text import quote_back
-from groups.models import Group, Schedule
+from groups.models import WEEKDAYS, Group, Schedule
 
 
 class GroupDirectory:

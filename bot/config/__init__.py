@@ -6,25 +6,23 @@ and what to do). :func:`format_problems` and :func:`summarize` are what
 ``peercircle check-config`` prints.
 
 Inside: ``loading`` (file, environment, merging), ``settings`` (the whole model),
-``sections`` (``[bot]``, ``[[groups]]`` and friends), ``fields`` (reusable checks),
+``sections`` (``[bot]`` and friends), ``group`` (``[[groups]]``), ``fields`` (reusable checks),
 ``problems`` and ``locator`` (plain-English errors with line numbers), ``report``.
 """
 
 from __future__ import annotations
 
 from bot.config.fields import MemberRef, env_var_name, parse_member_ref
+from bot.config.group import GroupConfig, ScheduleConfig, Weekday
 from bot.config.loading import load_settings
 from bot.config.problems import ConfigError, ConfigProblem
 from bot.config.report import format_problems, summarize
 from bot.config.sections import (
     SUPPORTED_LANGUAGES,
-    WEEKDAYS,
     BotSection,
     CheckinsSection,
     ConsoleSection,
     DiscordSection,
-    GroupConfig,
-    ScheduleConfig,
     StorageSection,
     TelegramSection,
 )
@@ -32,7 +30,6 @@ from bot.config.settings import Settings
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
-    "WEEKDAYS",
     "BotSection",
     "CheckinsSection",
     "ConfigError",
@@ -45,6 +42,7 @@ __all__ = [
     "Settings",
     "StorageSection",
     "TelegramSection",
+    "Weekday",
     "env_var_name",
     "format_problems",
     "load_settings",

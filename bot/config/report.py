@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.config.group import GroupConfig
 from bot.config.problems import ConfigError
-from bot.config.sections import GroupConfig
 from bot.config.settings import Settings
 
 __all__ = ["format_problems", "summarize"]

@@ -14,12 +14,12 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, located
+from bot.config.group import GroupConfig
 from bot.config.sections import (
     BotSection,
     CheckinsSection,
     ConsoleSection,
     DiscordSection,
-    GroupConfig,
     StorageSection,
     TelegramSection,
 )

@@ -256,6 +256,15 @@ def test_specific_messages(tmp_path: Path) -> None:
     assert "3" in _problems(tmp_path, BASE + "\n[checkins]\nmin_respondents = 1\n")[0].message
 
 
+@pytest.mark.parametrize("weekday", ['"funday"', "3", '"Tues"'])
+def test_weekday_message(tmp_path: Path, weekday: str) -> None:
+    text = BASE.replace('weekday = "tuesday"', f"weekday = {weekday}")
+    (problem,) = _problems(tmp_path, text)
+    assert str(problem) == (
+        'groups[0].schedule.weekday (line 15): must be a day of the week, like "tuesday"'
+    )
+
+
 def test_token_in_file_is_an_error_even_with_env(tmp_path: Path) -> None:
     text = BASE + f'\n[telegram]\nenabled = true\ntoken = "{TOKEN}"\n'
     with pytest.raises(ConfigError) as caught:
