@@ -106,7 +106,6 @@ class TelegramSection(_Section):
 
     enabled: bool = False
     token: SecretStr | None = Field(default=None, validate_default=True)
-    bot_username: str | None = None
 
     @field_validator("token")
     @classmethod
@@ -120,7 +119,6 @@ class DiscordSection(_Section):
 
     enabled: bool = False
     token: SecretStr | None = Field(default=None, validate_default=True)
-    application_id: int | None = None
 
     @field_validator("token")
     @classmethod

@@ -209,6 +209,18 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("bad-console-user", BASE + '\n[console]\nuser = "sam smith"\n', "console.user", 19),
     ("toml-syntax", BASE.replace("capacity = 12", "capacity = "), "<toml>", 10),
+    (
+        "removed-bot-username",
+        BASE + '\n[telegram]\nbot_username = "PeerCircleBot"\n',
+        "telegram.bot_username",
+        19,
+    ),
+    (
+        "removed-application-id",
+        BASE + "\n[discord]\napplication_id = 123456789012345678\n",
+        "discord.application_id",
+        19,
+    ),
 ]
 
 
