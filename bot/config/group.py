@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from bot.config.fields import MemberRef, check_timezone
+from bot.config.fields import MemberRef, check_timezone, quoting
 
 __all__ = ["GroupConfig", "ScheduleConfig", "Weekday"]
 
@@ -66,9 +66,10 @@ class ScheduleConfig(BaseModel):
         actual = _DAY_NAMES[value.weekday()]
         if weekday in _DAY_NAMES and actual != weekday:
             day = str(weekday).title()
-            raise ValueError(
-                f"{value.isoformat()} is a {actual.title()}, but the group meets on "
-                f"{day}s; pick a start date on a {day}"
+            raise quoting(
+                value.isoformat(),
+                f"is a {actual.title()}, but the group meets on {day}s; "
+                f"pick a start date on a {day}",
             )
         return value
 

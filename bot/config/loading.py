@@ -15,25 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsError
 
-from bot.config.fields import ENV_PREFIX, env_var_name
+from bot.config.environment import Environment, deep_merge, read_environment
+from bot.config.fields import env_var_name
 from bot.config.locator import TomlLocator
-from bot.config.problems import ConfigError, ConfigProblem, problems_from
+from bot.config.problems import ConfigError, ConfigProblem, Finding, findings_from, format_path
 from bot.config.settings import SECRET_KEYS, Settings
 
 __all__ = ["load_settings"]
-
-
-class _MappingEnvSource(EnvSettingsSource):
-    """pydantic-settings' env source, reading a given mapping instead of os.environ."""
-
-    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
-        super().__init__(settings_cls)
-        self.env_vars = {
-            (name if self.case_sensitive else name.lower()): value
-            for name, value in environ.items()
-        }
 
 
 def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,15 +38,30 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
         section_data = raw.get(section)
         if isinstance(section_data, dict):
             section_data.pop(key, None)
-    merged = _deep_merge(raw, _env_values(os.environ if environ is None else environ))
+    environment = read_environment(os.environ if environ is None else environ, Settings)
+    problems += environment.problems
+    merged = deep_merge(raw, environment.values)
+    settings: Settings | None = None
     try:
         settings = Settings.from_values(merged, config_dir=path.resolve().parent)
     except ValidationError as exc:
         flagged = {problem.path for problem in problems}
-        problems += [p for p in problems_from(exc, locator) if p.path not in flagged]
-    if problems:
+        found = [_placed(f, locator, environment) for f in findings_from(exc)]
+        problems += [problem for problem in found if problem.path not in flagged]
+    if problems or settings is None:
         raise ConfigError(_sorted_unique(problems))
     return settings
+
+
+def _placed(finding: Finding, locator: TomlLocator, environment: Environment) -> ConfigProblem:
+    """Point at the variable that set the value, if one did; else at the file's line."""
+    source = environment.variable_for(finding.loc)
+    if source is None:
+        line = locator.line_for(finding.loc)
+        return ConfigProblem(format_path(finding.loc), finding.message, line)
+    name, var_loc = source
+    where = name if finding.loc == var_loc else f"{name} ({format_path(finding.loc)})"
+    return ConfigProblem(where, finding.unquoted)
 
 
 def _read_text(path: Path) -> str:
@@ -104,25 +108,6 @@ def _secrets_in_file(raw: Mapping[str, Any], locator: TomlLocator) -> list[Confi
             line = locator.line_for((section, key))
             problems.append(ConfigProblem(f"{section}.{key}", message, line))
     return problems
-
-
-def _env_values(environ: Mapping[str, str]) -> dict[str, Any]:
-    try:
-        return dict(_MappingEnvSource(Settings, environ)())
-    except SettingsError as exc:
-        message = f"could not read a {ENV_PREFIX}* variable: {exc}"
-        raise ConfigError([ConfigProblem("<environment>", message)]) from None
-
-
-def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        current = merged.get(key)
-        if isinstance(current, dict) and isinstance(value, Mapping):
-            merged[key] = _deep_merge(current, value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _sorted_unique(problems: list[ConfigProblem]) -> list[ConfigProblem]:

@@ -1,7 +1,9 @@
 """Where and what is wrong with a configuration, in words an organizer can act on.
 
 :class:`ConfigError` carries :class:`ConfigProblem` entries with dotted paths (see
-:func:`format_path`) and, where the TOML text allows, line numbers.
+:func:`format_path`) and, where the TOML text allows, line numbers. Checks first
+produce a :class:`Finding` (what is wrong at which setting); the loader then decides
+whether to point at the file's line or at the environment variable that set it.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.config.locator import Loc, TomlLocator
+from bot.config.fields import CONFIG_ERROR
+from bot.config.locator import Loc
 
 __all__ = [
     "ConfigError",
     "ConfigProblem",
+    "Finding",
+    "findings_from",
     "format_path",
-    "problems_from",
 ]
 
 
@@ -47,18 +51,31 @@ class ConfigError(Exception):
 # ---------------------------------------------------------------------------
 
 
-def problems_from(exc: ValidationError, locator: TomlLocator) -> list[ConfigProblem]:
-    """Each of pydantic's errors as a :class:`ConfigProblem` with a path and a line."""
-    problems = []
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong at the setting ``loc``, before we know who set it.
+
+    ``unquoted`` is the same reason without repeating anything that was written: it is
+    what an environment variable's problem shows, since its value may be a secret.
+    """
+
+    loc: Loc
+    message: str
+    unquoted: str
+
+
+def findings_from(exc: ValidationError) -> list[Finding]:
+    """Each of pydantic's errors as a :class:`Finding` in plain English."""
+    findings = []
     for error in exc.errors(include_url=False, include_input=False):
         loc: Loc = tuple(error["loc"])
         ctx = error.get("ctx") or {}
-        if error["type"] == "located":
-            loc += tuple(ctx["sub_loc"])
-        problems.append(
-            ConfigProblem(format_path(loc), _plain_message(error), locator.line_for(loc))
-        )
-    return problems
+        if error["type"] == CONFIG_ERROR:
+            findings.append(Finding(loc + tuple(ctx["sub_loc"]), ctx["message"], ctx["unquoted"]))
+        else:
+            message = _plain_message(error)
+            findings.append(Finding(loc, message, message))
+    return findings
 
 
 def format_path(loc: Loc) -> str:

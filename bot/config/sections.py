@@ -10,7 +10,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
-from bot.config.fields import check_console_name, check_timezone, env_var_name
+from bot.config.fields import (
+    check_console_name,
+    check_timezone,
+    config_error,
+    env_var_name,
+    quoting,
+)
 from bot.storage import StorageError, sqlite_location
 
 __all__ = [
@@ -25,6 +31,10 @@ __all__ = [
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en",)
 _COUNTRY = re.compile(r"[A-Z]{2}")
+_UNUSABLE_URL = (
+    "is not a storage address PeerCircle can use; use sqlite:///data/peercircle.sqlite3 "
+    "(relative to the config file), sqlite:////absolute/path.sqlite3 or sqlite:///:memory:"
+)
 
 
 class _Section(BaseModel):
@@ -64,7 +74,7 @@ class BotSection(_Section):
     def _language(cls, value: str) -> str:
         if value not in SUPPORTED_LANGUAGES:
             available = ", ".join(SUPPORTED_LANGUAGES)
-            raise ValueError(f"language {value!r} is not available yet; available: {available}")
+            raise quoting(repr(value), f"is not available yet; available: {available}")
         return value
 
 
@@ -80,7 +90,7 @@ class StorageSection(_Section):
         try:
             sqlite_location(value, Path("."))
         except StorageError as error:
-            raise ValueError(str(error)) from None
+            raise config_error(str(error), unquoted=_UNUSABLE_URL) from None
         return value
 
 

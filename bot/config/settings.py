@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, located
+from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
 from bot.config.sections import (
     BotSection,
@@ -88,10 +88,11 @@ class Settings(BaseSettings):
         seen: dict[str, int] = {}
         for index, group in enumerate(groups):
             if group.slug in seen:
-                raise located(
-                    (index, "slug"),
-                    f"{group.slug!r} is already used by groups[{seen[group.slug]}]; "
-                    "each group needs its own slug",
+                reason = (
+                    f"is already used by groups[{seen[group.slug]}]; each group needs its own slug"
+                )
+                raise config_error(
+                    f"{group.slug!r} {reason}", unquoted=reason, sub_loc=(index, "slug")
                 )
             seen[group.slug] = index
         return groups

@@ -383,10 +383,72 @@ def test_environ_overrides_the_file(tmp_path: Path) -> None:
     assert settings.checkins.min_respondents == 7
 
 
-def test_bad_env_value_is_reported(tmp_path: Path) -> None:
-    environ = {"PEERCIRCLE_BOT__TIMEZONE": "Nowhere/Special"}
-    problems = _problems(tmp_path, BASE, environ)
-    assert [p.path for p in problems] == ["bot.timezone"]
+SECRET = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"  # looks like a real key; must never be shown
+
+
+def test_bad_env_value_names_the_variable_not_the_value_nor_a_line(tmp_path: Path) -> None:
+    environ = {"PEERCIRCLE_BOT__TIMEZONE": SECRET}
+    (problem,) = _problems(tmp_path, BASE, environ)  # BASE sets bot.timezone on line 5
+    assert str(problem) == (
+        "PEERCIRCLE_BOT__TIMEZONE: is not a time zone I recognise; use an IANA name "
+        "such as Europe/London or America/New_York"
+    )
+    assert problem.line is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PEERCIRCLE_BOT__TIMEZONE", f"Europe/{SECRET}"),
+        ("PEERCIRCLE_BOT__LANGUAGE", SECRET),
+        ("PEERCIRCLE_BOT__COUNTRY", SECRET),
+        ("PEERCIRCLE_BOT__NAME", SECRET * 3),
+        ("PEERCIRCLE_CHECKINS__MIN_RESPONDENTS", SECRET),
+        ("PEERCIRCLE_STORAGE__URL", f"sqlite:{SECRET}"),
+        ("PEERCIRCLE_STORAGE__URL", f"postgresql://admin:{SECRET}@db/x"),
+        ("PEERCIRCLE_CONSOLE__USER", f"{SECRET} x"),
+        ("PEERCIRCLE_ORGANIZERS", f'["telegram:{SECRET}"]'),
+        ("PEERCIRCLE_ORGANIZERS", SECRET),
+        ("PEERCIRCLE_BOT", SECRET),
+        ("PEERCIRCLE_BOT__TIMEZON", SECRET),
+        ("peercircle_bot__timezone", SECRET),
+    ],
+)
+def test_no_env_problem_shows_the_value(tmp_path: Path, name: str, value: str) -> None:
+    problems = _problems(tmp_path, BASE, {name: value})
+    assert problems, "the bad value was accepted"
+    for problem in problems:
+        assert problem.path.startswith(name), str(problem)
+        assert problem.line is None
+        assert SECRET not in str(problem)
+
+
+def test_env_problem_below_the_variable_names_the_setting_too(tmp_path: Path) -> None:
+    environ = {"PEERCIRCLE_ORGANIZERS": '["console:sam", "telegram:abc"]'}
+    (problem,) = _problems(tmp_path, BASE, environ)
+    assert problem.path == "PEERCIRCLE_ORGANIZERS (organizers[1])"
+    assert problem.message.startswith("is not a Telegram user id")
+    assert "abc" not in str(problem)
+
+
+def test_file_and_env_problems_are_reported_together(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12", "capacity = 0")
+    environ = {"PEERCIRCLE_BOT__NAME": "", "PEERCIRCLE_ORGANIZERS": "[oops"}
+    problems = [str(p) for p in _problems(tmp_path, text, environ)]
+    assert problems == [
+        "groups[0].capacity (line 10): must be at least 1",
+        "PEERCIRCLE_ORGANIZERS: could not be read; a list or a whole section set in the "
+        'environment is written as JSON, like ["console:sam"]',
+        "PEERCIRCLE_BOT__NAME: must not be empty",
+    ]
+
+
+def test_file_values_are_still_quoted(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, BASE.replace("Europe/London", "Mars/Olympus"))
+    assert str(problem) == (
+        "bot.timezone (line 5): 'Mars/Olympus' is not a time zone I recognise; "
+        "use an IANA name such as Europe/London or America/New_York"
+    )
 
 
 def test_os_environ_is_not_read_when_environ_given(
