@@ -66,15 +66,42 @@ def quoting(shown: str, reason: str) -> PydanticCustomError:
 # ---------------------------------------------------------------------------
 
 
-def check_timezone(name: str) -> str:
+_UNKNOWN_ZONE = (
+    "is not a time zone I recognise; use an IANA name such as Europe/London or America/New_York"
+)
+_NOT_A_PLACE = {
+    "localtime": "is whatever zone this computer is set to, which can change when the bot "
+    "moves; name the zone the group meets in, such as Europe/London",
+    "factory": "is a placeholder, not a real time zone; use an IANA name such as Europe/London",
+    "posixrules": "is an internal file of the time zone database, not a time zone; "
+    "use an IANA name such as Europe/London",
+}
+_VARIANT_TREES = ("right/", "posix/")
+_VARIANT = (
+    'is a special-purpose copy of the time zone database; write the zone without "right/" '
+    'or "posix/", such as Europe/London'
+)
+
+
+def _timezone_problem(name: str) -> str | None:
+    folded = name.casefold()
+    if folded in _NOT_A_PLACE:
+        return _NOT_A_PLACE[folded]
+    if folded.startswith(_VARIANT_TREES):
+        return _VARIANT
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise quoting(
-            repr(name),
-            "is not a time zone I recognise; use an IANA name such as Europe/London "
-            "or America/New_York",
-        ) from None
+        return _UNKNOWN_ZONE
+    return None
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone a group can meet in; zoneinfo also loads names
+    such as ``localtime`` and ``right/Europe/London``, which are refused here."""
+    problem = _timezone_problem(name)
+    if problem is not None:
+        raise quoting(repr(name), problem)
     return name
 
 

@@ -116,6 +116,16 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("capacity-huge", BASE.replace("capacity = 12", "capacity = 501"), "groups[0].capacity", 10),
     ("bad-timezone", BASE.replace("Europe/London", "Mars/Olympus"), "bot.timezone", 5),
+    ("localtime", BASE.replace("Europe/London", "localtime"), "bot.timezone", 5),
+    ("factory-zone", BASE.replace("Europe/London", "Factory"), "bot.timezone", 5),
+    ("posixrules", BASE.replace("Europe/London", "posixrules"), "bot.timezone", 5),
+    ("right-zone", BASE.replace("Europe/London", "right/Europe/London"), "bot.timezone", 5),
+    (
+        "posix-group-zone",
+        BASE.replace("capacity = 12\n", 'capacity = 12\ntimezone = "posix/Europe/Dublin"\n'),
+        "groups[0].timezone",
+        11,
+    ),
     (
         "bad-group-timezone",
         BASE.replace("capacity = 12\n", 'capacity = 12\ntimezone = "Europe/Londres"\n'),
@@ -441,6 +451,30 @@ def test_file_and_env_problems_are_reported_together(tmp_path: Path) -> None:
         'environment is written as JSON, like ["console:sam"]',
         "PEERCIRCLE_BOT__NAME: must not be empty",
     ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "says"),
+    [
+        ("localtime", "whatever zone this computer is set to"),
+        ("Factory", "a placeholder, not a real time zone"),
+        ("posixrules", "not a time zone"),
+        ("right/Europe/London", 'without "right/" or "posix/"'),
+        ("posix/Europe/London", 'without "right/" or "posix/"'),
+        ("Right/UTC", 'without "right/" or "posix/"'),
+    ],
+)
+def test_zones_zoneinfo_loads_but_no_group_meets_in(tmp_path: Path, zone: str, says: str) -> None:
+    (problem,) = _problems(tmp_path, BASE.replace("Europe/London", zone))
+    assert problem.path == "bot.timezone"
+    assert says in problem.message
+    assert "Europe/London" in problem.message  # what to write instead
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/New_York", "Asia/Kolkata"])
+def test_real_zones_are_accepted(tmp_path: Path, zone: str) -> None:
+    settings = load_settings(_write(tmp_path, BASE.replace("Europe/London", zone)), environ={})
+    assert settings.bot.timezone == zone
 
 
 def test_file_values_are_still_quoted(tmp_path: Path) -> None:
