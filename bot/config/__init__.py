@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bot.config.fields import MemberRef, env_var_name, parse_member_ref
 from bot.config.group import GroupConfig, ScheduleConfig, Weekday
-from bot.config.loading import load_settings
+from bot.config.loading import MAX_CONFIG_BYTES, load_settings
 from bot.config.problems import ConfigError, ConfigProblem
 from bot.config.report import format_problems, summarize
 from bot.config.sections import (
@@ -29,6 +29,7 @@ from bot.config.sections import (
 from bot.config.settings import Settings
 
 __all__ = [
+    "MAX_CONFIG_BYTES",
     "SUPPORTED_LANGUAGES",
     "BotSection",
     "CheckinsSection",

@@ -22,7 +22,10 @@ from bot.config.locator import TomlLocator
 from bot.config.problems import ConfigError, ConfigProblem, Finding, findings_from, format_path
 from bot.config.settings import SECRET_KEYS, Settings
 
-__all__ = ["load_settings"]
+__all__ = ["MAX_CONFIG_BYTES", "load_settings"]
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file larger than this (1 MB) is refused unread; a real one is a few kilobytes."""
 
 
 def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,16 +68,27 @@ def _placed(finding: Finding, locator: TomlLocator, environment: Environment) ->
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, refusing (before any parsing) one too large to be a config."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError([ConfigProblem("<file>", f"no config file at {path}")]) from None
-    except UnicodeDecodeError:
-        message = f"{path} is not UTF-8 text; save it as UTF-8 and try again"
-        raise ConfigError([ConfigProblem("<file>", message)]) from None
     except OSError as exc:
         message = f"could not read {path}: {exc.strerror or exc}"
         raise ConfigError([ConfigProblem("<file>", message)]) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        message = (
+            f"{path} is larger than 1 MB, far more than any PeerCircle config needs; "
+            "check that this is the right file"
+        )
+        raise ConfigError([ConfigProblem("<file>", message)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        message = f"{path} is not UTF-8 text; save it as UTF-8 and try again"
+        raise ConfigError([ConfigProblem("<file>", message)]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode would
 
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")

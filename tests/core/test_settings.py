@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import (
+    MAX_CONFIG_BYTES,
     ConfigError,
     ConfigProblem,
     GroupConfig,
@@ -219,6 +220,7 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("bad-console-user", BASE + '\n[console]\nuser = "sam smith"\n', "console.user", 19),
     ("toml-syntax", BASE.replace("capacity = 12", "capacity = "), "<toml>", 10),
+    ("over-1-mb", BASE + "# padding\n" * 110_000, "<file>", None),
     (
         "removed-bot-username",
         BASE + '\n[telegram]\nbot_username = "PeerCircleBot"\n',
@@ -310,6 +312,33 @@ def test_missing_file(tmp_path: Path) -> None:
     assert problem.path == "<file>"
     assert problem.message == f"no config file at {missing}"
     assert str(problem) == f"<file>: no config file at {missing}"
+
+
+def test_a_file_over_1_mb_is_refused_before_parsing(tmp_path: Path) -> None:
+    # Not even TOML: the size is checked first, so a wrong file is never parsed.
+    path = tmp_path / "big.toml"
+    path.write_bytes(b"\x00" * (MAX_CONFIG_BYTES + 1))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"<file>: {path} is larger than 1 MB, far more than any PeerCircle config needs; "
+        "check that this is the right file"
+    )
+
+
+def test_a_file_of_exactly_1_mb_still_loads(tmp_path: Path) -> None:
+    padding = MAX_CONFIG_BYTES - len(BASE.encode("utf-8"))
+    text = BASE + "#" * (padding - 1) + "\n"
+    assert len(text.encode("utf-8")) == MAX_CONFIG_BYTES
+    settings = load_settings(_write(tmp_path, text), environ={})
+    assert settings.groups[0].slug == "tuesday-recovery"
+
+
+def test_windows_line_endings_keep_line_numbers(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12", "capacity = 0").replace("\n", "\r\n")
+    (problem,) = _problems(tmp_path, text)
+    assert str(problem) == "groups[0].capacity (line 10): must be at least 1"
 
 
 # --- normalisation --------------------------------------------------------------
