@@ -121,3 +121,14 @@ class GroupConfig(BaseModel):
     @classmethod
     def _timezone(cls, value: str) -> str:
         return check_timezone(value) if value else value
+
+    @field_validator("discord_channel_id")
+    @classmethod
+    def _channel_has_a_server(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # No discord_guild_id key means it was invalid (and is reported on its own line).
+        if value is not None and info.data.get("discord_guild_id", 0) is None:
+            raise ValueError(
+                "a Discord channel belongs to a server: set discord_guild_id "
+                "to the id of the server this channel is in"
+            )
+        return value

@@ -220,6 +220,12 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("bad-console-user", BASE + '\n[console]\nuser = "sam smith"\n', "console.user", 19),
     ("toml-syntax", BASE.replace("capacity = 12", "capacity = "), "<toml>", 10),
+    (
+        "discord-channel-without-guild",
+        BASE.replace("capacity = 12\n", "capacity = 12\ndiscord_channel_id = 223456789012345678\n"),
+        "groups[0].discord_channel_id",
+        11,
+    ),
     ("over-1-mb", BASE + "# padding\n" * 110_000, "<file>", None),
     (
         "removed-bot-username",
@@ -339,6 +345,23 @@ def test_windows_line_endings_keep_line_numbers(tmp_path: Path) -> None:
     text = BASE.replace("capacity = 12", "capacity = 0").replace("\n", "\r\n")
     (problem,) = _problems(tmp_path, text)
     assert str(problem) == "groups[0].capacity (line 10): must be at least 1"
+
+
+def test_discord_channel_with_its_guild_loads(tmp_path: Path) -> None:
+    ids = "discord_guild_id = 123456789012345678\ndiscord_channel_id = 223456789012345678\n"
+    text = BASE.replace("capacity = 12\n", f"capacity = 12\n{ids}telegram_chat_id = -1001\n")
+    group = load_settings(_write(tmp_path, text), environ={}).groups[0]
+    assert (group.discord_guild_id, group.discord_channel_id) == (
+        123456789012345678,
+        223456789012345678,
+    )
+    assert group.telegram_chat_id == -1001
+
+
+def test_an_invalid_guild_is_reported_once(tmp_path: Path) -> None:
+    ids = 'discord_guild_id = "abc"\ndiscord_channel_id = 223456789012345678\n'
+    problems = _problems(tmp_path, BASE.replace("capacity = 12\n", f"capacity = 12\n{ids}"))
+    assert [p.path for p in problems] == ["groups[0].discord_guild_id"]
 
 
 # --- normalisation --------------------------------------------------------------
