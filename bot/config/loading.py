@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from bot.config.environment import Environment, deep_merge, read_environment
 from bot.config.fields import env_var_name
-from bot.config.locator import TomlLocator
+from bot.config.locator import Loc, TomlLocator
+from bot.config.names import group_identity_findings
 from bot.config.problems import ConfigError, ConfigProblem, Finding, findings_from, format_path
 from bot.config.settings import SECRET_KEYS, Settings
 
@@ -36,21 +37,19 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
     text = _read_text(path)
     raw = _parse_toml(text)
     locator = TomlLocator(text)
-    problems = _secrets_in_file(raw, locator)
-    for section, key in SECRET_KEYS:
-        section_data = raw.get(section)
-        if isinstance(section_data, dict):
-            section_data.pop(key, None)
+    secrets = _take_out_secrets(raw)
+    problems = [_secret_in_file(loc, locator) for loc in secrets]
     environment = read_environment(os.environ if environ is None else environ, Settings)
     problems += environment.problems
     merged = deep_merge(raw, environment.values)
+    findings = group_identity_findings(merged.get("groups"))  # even if a group is invalid
     settings: Settings | None = None
     try:
         settings = Settings.from_values(merged, config_dir=path.resolve().parent)
     except ValidationError as exc:
-        flagged = {problem.path for problem in problems}
-        found = [_placed(f, locator, environment) for f in findings_from(exc)]
-        problems += [problem for problem in found if problem.path not in flagged]
+        reported = {*secrets, *(finding.loc for finding in findings)}
+        findings += [f for f in findings_from(exc) if f.loc not in reported]
+    problems += [_placed(finding, locator, environment) for finding in findings]
     if problems or settings is None:
         raise ConfigError(_sorted_unique(problems))
     return settings
@@ -110,18 +109,24 @@ def _parse_toml(text: str) -> dict[str, Any]:
         raise ConfigError([ConfigProblem("<toml>", message, line)]) from None
 
 
-def _secrets_in_file(raw: Mapping[str, Any], locator: TomlLocator) -> list[ConfigProblem]:
-    problems = []
+def _take_out_secrets(raw: dict[str, Any]) -> list[Loc]:
+    """Remove secrets written into the file from ``raw``; where they were."""
+    found: list[Loc] = []
     for section, key in SECRET_KEYS:
         section_data = raw.get(section)
         if isinstance(section_data, dict) and key in section_data:
-            message = (
-                "secrets do not belong in the config file; "
-                f"set {env_var_name(section, key)} in the environment instead"
-            )
-            line = locator.line_for((section, key))
-            problems.append(ConfigProblem(f"{section}.{key}", message, line))
-    return problems
+            del section_data[key]
+            found.append((section, key))
+    return found
+
+
+def _secret_in_file(loc: Loc, locator: TomlLocator) -> ConfigProblem:
+    section, key = str(loc[0]), str(loc[1])
+    message = (
+        "secrets do not belong in the config file; "
+        f"set {env_var_name(section, key)} in the environment instead"
+    )
+    return ConfigProblem(format_path(loc), message, locator.line_for(loc))
 
 
 def _sorted_unique(problems: list[ConfigProblem]) -> list[ConfigProblem]:

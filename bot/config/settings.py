@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
+from bot.config.names import group_identity_findings
 from bot.config.sections import (
     BotSection,
     CheckinsSection,
@@ -82,20 +83,15 @@ class Settings(BaseSettings):
         """Only explicit values: :func:`load_settings` reads the environment it is given."""
         return (init_settings,)
 
-    @field_validator("groups")
-    @classmethod
-    def _unique_slugs(cls, groups: list[GroupConfig]) -> list[GroupConfig]:
-        seen: dict[str, int] = {}
-        for index, group in enumerate(groups):
-            if group.slug in seen:
-                reason = (
-                    f"is already used by groups[{seen[group.slug]}]; each group needs its own slug"
-                )
-                raise config_error(
-                    f"{group.slug!r} {reason}", unquoted=reason, sub_loc=(index, "slug")
-                )
-            seen[group.slug] = index
-        return groups
+    @model_validator(mode="after")
+    def _groups_people_can_tell_apart(self) -> Settings:
+        """Also checked on the raw data by the loader; this keeps direct construction safe."""
+        groups = [{"slug": group.slug, "name": group.name} for group in self.groups]
+        findings = group_identity_findings(groups)
+        if findings:
+            first = findings[0]
+            raise config_error(first.message, unquoted=first.unquoted, sub_loc=first.loc)
+        return self
 
     @model_validator(mode="after")
     def _fill_group_timezones(self) -> Settings:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.config import (
     MAX_CONFIG_BYTES,
@@ -20,6 +21,7 @@ from bot.config import (
     parse_member_ref,
     summarize,
 )
+from bot.config.names import look_alike_keys
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 TOKEN = "123456:SUPER-secret-token-value"
@@ -44,6 +46,8 @@ weekday = "tuesday"
 time = "19:00"
 """
 
+SCHEDULE = {"weekday": "monday", "time": "10:00"}
+
 SECOND_GROUP = """
 [[groups]]
 slug = "tuesday-recovery"
@@ -54,6 +58,11 @@ capacity = 5
 weekday = "monday"
 time = "10:00"
 """
+
+
+def _other_group(name: str, slug: str = "monday-group") -> str:
+    """A valid second group (its name is on line 20 after BASE)."""
+    return SECOND_GROUP.replace('"tuesday-recovery"', f'"{slug}"').replace('"Another"', f'"{name}"')
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -177,6 +186,18 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
         13,
     ),
     ("duplicate-slug", BASE + SECOND_GROUP, "groups[1].slug", 19),
+    (
+        "duplicate-slug-beside-another-error",
+        BASE + SECOND_GROUP.replace("capacity = 5", "capacity = 0"),
+        "groups[1].slug",
+        19,
+    ),
+    ("same-name", BASE + _other_group("Tuesday Recovery Circle"), "groups[1].name", 20),
+    ("name-case-spacing", BASE + _other_group("tuesday  RECOVERY-circle!"), "groups[1].name", 20),
+    ("cyrillic-a-name", BASE + _other_group("Tuesd\u0430y Recovery Circle"), "groups[1].name", 20),
+    ("greek-o-name", BASE + _other_group("Tuesday Rec\u03bfvery Circle"), "groups[1].name", 20),
+    ("fullwidth-name", BASE + _other_group("\uff34uesday Recovery Circle"), "groups[1].name", 20),
+    ("name-is-a-slug", BASE + _other_group("Tuesday Recovery"), "groups[1].name", 20),
     (
         "bad-slug",
         BASE.replace('"tuesday-recovery"', '"Tuesday Group"'),
@@ -362,6 +383,91 @@ def test_an_invalid_guild_is_reported_once(tmp_path: Path) -> None:
     ids = 'discord_guild_id = "abc"\ndiscord_channel_id = 223456789012345678\n'
     problems = _problems(tmp_path, BASE.replace("capacity = 12\n", f"capacity = 12\n{ids}"))
     assert [p.path for p in problems] == ["groups[0].discord_guild_id"]
+
+
+# --- groups people can tell apart ------------------------------------------------
+
+
+def test_a_look_alike_name_names_both_groups(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, BASE + _other_group("Tuesd\u0430y Recovery Circle"))
+    assert str(problem) == (
+        'groups[1].name (line 20): "Tuesd\u0430y Recovery Circle" looks the same as '
+        'groups[0].name "Tuesday Recovery Circle"; give each group a name people can tell apart'
+    )
+
+
+def test_a_name_that_reads_as_another_groups_slug(tmp_path: Path) -> None:
+    text = BASE.replace('"Tuesday Recovery Circle"', '"Monday Group"') + _other_group(
+        "Tuesday Recovery", slug="tuesday-group"
+    )
+    (problem,) = _problems(tmp_path, text)
+    assert str(problem) == (
+        'groups[1].name (line 20): "Tuesday Recovery" looks the same as '
+        'groups[0].slug "tuesday-recovery"; give each group a name people can tell apart'
+    )
+
+
+def test_a_duplicate_slug_is_reported_beside_other_problems(tmp_path: Path) -> None:
+    text = BASE + SECOND_GROUP.replace("capacity = 5", "capacity = 0").replace(
+        'weekday = "monday"', 'weekday = "funday"'
+    )
+    paths = [p.path for p in _problems(tmp_path, text)]
+    assert paths == ["groups[1].slug", "groups[1].capacity", "groups[1].schedule.weekday"]
+
+
+def test_look_alike_names_from_the_environment_are_named_without_values(tmp_path: Path) -> None:
+    groups = [
+        {"slug": "a-group", "name": SECRET, "capacity": 3, "schedule": SCHEDULE},
+        {"slug": "b-group", "name": SECRET.upper(), "capacity": 3, "schedule": SCHEDULE},
+    ]
+    environ = {"PEERCIRCLE_GROUPS": json.dumps(groups)}
+    (problem,) = _problems(tmp_path, BASE, environ)
+    assert str(problem) == (
+        "PEERCIRCLE_GROUPS (groups[1].name): looks the same as groups[0].name; "
+        "give each group a name people can tell apart"
+    )
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Youth Space",
+        "youth space",
+        "YOUTH SPACE",
+        "Youth-Space",
+        "Youth  Space.",
+        "YouthSpace",
+        "Y\u043euth Space",  # Cyrillic o
+        "Y\u03bfuth Space",  # Greek omicron
+        "\uff39\uff4f\uff55\uff54\uff48 \uff33\uff50\uff41\uff43\uff45",  # fullwidth
+        "You\u200bth Space",  # zero-width space
+        "Youth Spac\u0435",  # Cyrillic ie
+        "youth-space",  # the slug
+    ],
+)
+def test_look_alike_keys_match(variant: str) -> None:
+    assert look_alike_keys(variant) & look_alike_keys("Youth Space")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Youth Space", "Youth Place"),
+        ("Tuesday Recovery Circle", "Thursday Recovery Circle"),
+        ("Youth Space (16–25)", "Youth Space (26–35)"),
+        ("Group 1", "Group 2"),
+        ("Carers' Circle", "Youth Space (16–25)"),
+    ],
+)
+def test_different_names_are_told_apart(one: str, other: str) -> None:
+    assert not look_alike_keys(one) & look_alike_keys(other)
+
+
+def test_direct_construction_refuses_look_alike_groups() -> None:
+    group = {"slug": "a-group", "name": "Youth Space", "capacity": 3, "schedule": SCHEDULE}
+    twin = {**group, "slug": "b-group", "name": "Youth Spac\u0435"}
+    with pytest.raises(ValidationError, match="looks the same as groups"):
+        Settings(groups=[group, twin])
 
 
 # --- normalisation --------------------------------------------------------------
