@@ -721,3 +721,13 @@ def test_format_problems(tmp_path: Path) -> None:
     assert lines[0] == f"{path} has 1 problem:"
     assert "groups[0].capacity (line 10): must be at least 1" in lines[1]
     assert len(lines) == 3
+    assert lines[2].startswith("Fix these in the file (config.example.toml")
+
+
+def test_format_problems_points_at_the_environment_too(tmp_path: Path) -> None:
+    path = _write(tmp_path, BASE)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={"PEERCIRCLE_BOT__TIMEZONE": SECRET})
+    report = format_problems(caught.value, path)
+    assert report.splitlines()[-1].startswith("Fix these in the file or the environment")
+    assert SECRET not in report
