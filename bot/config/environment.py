@@ -32,7 +32,10 @@ class Environment:
     problems: tuple[ConfigProblem, ...] = ()
 
     def variable_for(self, loc: Loc) -> tuple[str, Loc] | None:
-        """The variable that set ``loc`` (or set something inside it), and the path it set."""
+        """The variable that set ``loc`` (or set something inside it), and the path it set;
+        None when the value there came from the file."""
+        if not _supplies(self.values, loc):
+            return None
         for var_loc, name in self.variables.items():
             if loc[: len(var_loc)] == var_loc:
                 return name, var_loc
@@ -40,6 +43,19 @@ class Environment:
             if loc and var_loc[: len(loc)] == loc:
                 return name, var_loc
         return None
+
+
+def _supplies(values: Mapping[str, Any], loc: Loc) -> bool:
+    """Whether the environment's ``values`` hold ``loc`` (sections merge key by key with
+    the file's, so a variable for a whole section need not hold every key in it)."""
+    node: object = values
+    for part in loc:
+        if not isinstance(node, Mapping):
+            return True  # a list or value that a variable set whole
+        if part not in node:
+            return False
+        node = node[part]
+    return True
 
 
 class _MappingEnvSource(EnvSettingsSource):

@@ -635,6 +635,15 @@ def test_real_zones_are_accepted(tmp_path: Path, zone: str) -> None:
     assert settings.bot.timezone == zone
 
 
+def test_a_section_from_the_environment_leaves_the_files_keys_to_the_file(
+    tmp_path: Path,
+) -> None:
+    text = BASE.replace("Europe/London", "Mars/Olympus")
+    (problem,) = _problems(tmp_path, text, {"PEERCIRCLE_BOT": '{"name": "From Env"}'})
+    assert problem.path == "bot.timezone"
+    assert problem.line == 5
+
+
 def test_file_values_are_still_quoted(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, BASE.replace("Europe/London", "Mars/Olympus"))
     assert str(problem) == (
