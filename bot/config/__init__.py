@@ -5,14 +5,15 @@ Use :func:`load_settings`; every failure is a :class:`ConfigError` listing
 and what to do). :func:`format_problems` and :func:`summarize` are what
 ``peercircle check-config`` prints.
 
-Inside: ``loading`` (file, environment, merging), ``settings`` (the whole model),
-``sections`` (``[bot]`` and friends), ``group`` (``[[groups]]``), ``fields`` (reusable checks),
+Inside: ``loading`` (the file, merging, validating), ``environment`` (``PEERCIRCLE_*``
+variables), ``settings`` (the whole model), ``sections`` (``[bot]`` and friends), ``group``
+(``[[groups]]``), ``names`` (groups people can tell apart), ``fields`` (reusable checks),
 ``problems`` and ``locator`` (plain-English errors with line numbers), ``report``.
 """
 
 from __future__ import annotations
 
-from bot.config.fields import MemberRef, env_var_name, parse_member_ref
+from bot.config.fields import parse_member_ref
 from bot.config.group import GroupConfig, ScheduleConfig, Weekday
 from bot.config.loading import MAX_CONFIG_BYTES, load_settings
 from bot.config.problems import ConfigError, ConfigProblem
@@ -38,13 +39,11 @@ __all__ = [
     "ConsoleSection",
     "DiscordSection",
     "GroupConfig",
-    "MemberRef",
     "ScheduleConfig",
     "Settings",
     "StorageSection",
     "TelegramSection",
     "Weekday",
-    "env_var_name",
     "format_problems",
     "load_settings",
     "parse_member_ref",
