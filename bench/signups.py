@@ -20,8 +20,8 @@ from pathlib import Path
 import aiosqlite
 
 from bot.app import MIGRATIONS_DIR, BotApp
+from bot.config import load_settings
 from bot.events import Actor, Place, TextReceived
-from bot.settings import load_settings
 
 CONFIG = """
 [bot]

@@ -18,10 +18,10 @@ from adapters.base import Adapter
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
+from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
 from bot.platforms import Platforms
-from bot.settings import Settings
 from bot.storage import Database, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess

@@ -16,9 +16,8 @@ from adapters.console.adapter import ConsoleAdapter, console_name_problem, conso
 from adapters.console.input import read_lines
 from bot.app import BotApp
 from bot.catalog import Catalog
-from bot.config_report import format_problems, summarize
+from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.roles import Role
-from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import StorageError
 from bot.text import quote_back
 from groups.directory import group_from_config

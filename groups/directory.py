@@ -6,10 +6,10 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
+from bot.config import GroupConfig, ScheduleConfig, Settings
 from bot.errors import UserError
-from bot.settings import WEEKDAYS, GroupConfig, ScheduleConfig, Settings
 from bot.text import quote_back
-from groups.models import CONSOLE_HOME, Group, Home, Schedule
+from groups.models import CONSOLE_HOME, WEEKDAYS, Group, Home, Schedule
 
 
 class GroupDirectory:

@@ -8,13 +8,24 @@ from enum import Enum
 
 from bot.events import Actor, Place
 
+WEEKDAYS: tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+"""Day names in ``date.weekday()`` order, so ``WEEKDAYS[0]`` is Monday."""
+
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """When a group meets, in its own time zone's wall-clock time."""
 
     frequency: str  # "weekly" | "fortnightly" | "monthly"
-    weekday: int  # 0 = Monday
+    weekday: int  # 0 = Monday, an index into WEEKDAYS
     start: time
     duration_minutes: int
     starts_on: date | None = None  # anchors fortnightly series

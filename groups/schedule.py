@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.catalog import Catalog
-from bot.settings import WEEKDAYS
-from groups.models import Group, Schedule
+from groups.models import WEEKDAYS, Group, Schedule
 
 
 def describe_schedule(schedule: Schedule, timezone: str, catalog: Catalog) -> str:

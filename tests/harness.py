@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import BotApp
+from bot.config import load_settings
 from bot.events import ActionPressed, Actor, Incoming, Place, TextReceived
 from bot.replies import Reply
 from bot.roles import Role
-from bot.settings import load_settings
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
 

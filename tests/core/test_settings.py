@@ -1,23 +1,27 @@
-"""Tests for bot.settings and bot.config_report."""
+"""Tests for the bot.config package: loading, validation, problems and reports."""
 
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
-from bot.config_report import format_problems, summarize
-from bot.settings import (
+from bot.config import (
+    MAX_CONFIG_BYTES,
     ConfigError,
     ConfigProblem,
     GroupConfig,
     Settings,
+    format_problems,
     load_settings,
     parse_member_ref,
+    summarize,
 )
+from bot.config.names import look_alike_keys
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 TOKEN = "123456:SUPER-secret-token-value"
@@ -42,6 +46,8 @@ weekday = "tuesday"
 time = "19:00"
 """
 
+SCHEDULE = {"weekday": "monday", "time": "10:00"}
+
 SECOND_GROUP = """
 [[groups]]
 slug = "tuesday-recovery"
@@ -52,6 +58,11 @@ capacity = 5
 weekday = "monday"
 time = "10:00"
 """
+
+
+def _other_group(name: str, slug: str = "monday-group") -> str:
+    """A valid second group (its name is on line 20 after BASE)."""
+    return SECOND_GROUP.replace('"tuesday-recovery"', f'"{slug}"').replace('"Another"', f'"{name}"')
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -115,6 +126,16 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("capacity-huge", BASE.replace("capacity = 12", "capacity = 501"), "groups[0].capacity", 10),
     ("bad-timezone", BASE.replace("Europe/London", "Mars/Olympus"), "bot.timezone", 5),
+    ("localtime", BASE.replace("Europe/London", "localtime"), "bot.timezone", 5),
+    ("factory-zone", BASE.replace("Europe/London", "Factory"), "bot.timezone", 5),
+    ("posixrules", BASE.replace("Europe/London", "posixrules"), "bot.timezone", 5),
+    ("right-zone", BASE.replace("Europe/London", "right/Europe/London"), "bot.timezone", 5),
+    (
+        "posix-group-zone",
+        BASE.replace("capacity = 12\n", 'capacity = 12\ntimezone = "posix/Europe/Dublin"\n'),
+        "groups[0].timezone",
+        11,
+    ),
     (
         "bad-group-timezone",
         BASE.replace("capacity = 12\n", 'capacity = 12\ntimezone = "Europe/Londres"\n'),
@@ -166,6 +187,18 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("duplicate-slug", BASE + SECOND_GROUP, "groups[1].slug", 19),
     (
+        "duplicate-slug-beside-another-error",
+        BASE + SECOND_GROUP.replace("capacity = 5", "capacity = 0"),
+        "groups[1].slug",
+        19,
+    ),
+    ("same-name", BASE + _other_group("Tuesday Recovery Circle"), "groups[1].name", 20),
+    ("name-case-spacing", BASE + _other_group("tuesday  RECOVERY-circle!"), "groups[1].name", 20),
+    ("cyrillic-a-name", BASE + _other_group("Tuesd\u0430y Recovery Circle"), "groups[1].name", 20),
+    ("greek-o-name", BASE + _other_group("Tuesday Rec\u03bfvery Circle"), "groups[1].name", 20),
+    ("fullwidth-name", BASE + _other_group("\uff34uesday Recovery Circle"), "groups[1].name", 20),
+    ("name-is-a-slug", BASE + _other_group("Tuesday Recovery"), "groups[1].name", 20),
+    (
         "bad-slug",
         BASE.replace('"tuesday-recovery"', '"Tuesday Group"'),
         "groups[0].slug",
@@ -208,6 +241,25 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ),
     ("bad-console-user", BASE + '\n[console]\nuser = "sam smith"\n', "console.user", 19),
     ("toml-syntax", BASE.replace("capacity = 12", "capacity = "), "<toml>", 10),
+    (
+        "discord-channel-without-guild",
+        BASE.replace("capacity = 12\n", "capacity = 12\ndiscord_channel_id = 223456789012345678\n"),
+        "groups[0].discord_channel_id",
+        11,
+    ),
+    ("over-1-mb", BASE + "# padding\n" * 110_000, "<file>", None),
+    (
+        "removed-bot-username",
+        BASE + '\n[telegram]\nbot_username = "PeerCircleBot"\n',
+        "telegram.bot_username",
+        19,
+    ),
+    (
+        "removed-application-id",
+        BASE + "\n[discord]\napplication_id = 123456789012345678\n",
+        "discord.application_id",
+        19,
+    ),
 ]
 
 
@@ -255,6 +307,15 @@ def test_specific_messages(tmp_path: Path) -> None:
     assert "3" in _problems(tmp_path, BASE + "\n[checkins]\nmin_respondents = 1\n")[0].message
 
 
+@pytest.mark.parametrize("weekday", ['"funday"', "3", '"Tues"'])
+def test_weekday_message(tmp_path: Path, weekday: str) -> None:
+    text = BASE.replace('weekday = "tuesday"', f"weekday = {weekday}")
+    (problem,) = _problems(tmp_path, text)
+    assert str(problem) == (
+        'groups[0].schedule.weekday (line 15): must be a day of the week, like "tuesday"'
+    )
+
+
 def test_token_in_file_is_an_error_even_with_env(tmp_path: Path) -> None:
     text = BASE + f'\n[telegram]\nenabled = true\ntoken = "{TOKEN}"\n'
     with pytest.raises(ConfigError) as caught:
@@ -278,6 +339,135 @@ def test_missing_file(tmp_path: Path) -> None:
     assert problem.path == "<file>"
     assert problem.message == f"no config file at {missing}"
     assert str(problem) == f"<file>: no config file at {missing}"
+
+
+def test_a_file_over_1_mb_is_refused_before_parsing(tmp_path: Path) -> None:
+    # Not even TOML: the size is checked first, so a wrong file is never parsed.
+    path = tmp_path / "big.toml"
+    path.write_bytes(b"\x00" * (MAX_CONFIG_BYTES + 1))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"<file>: {path} is larger than 1 MB, far more than any PeerCircle config needs; "
+        "check that this is the right file"
+    )
+
+
+def test_a_file_of_exactly_1_mb_still_loads(tmp_path: Path) -> None:
+    padding = MAX_CONFIG_BYTES - len(BASE.encode("utf-8"))
+    text = BASE + "#" * (padding - 1) + "\n"
+    assert len(text.encode("utf-8")) == MAX_CONFIG_BYTES
+    settings = load_settings(_write(tmp_path, text), environ={})
+    assert settings.groups[0].slug == "tuesday-recovery"
+
+
+def test_windows_line_endings_keep_line_numbers(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12", "capacity = 0").replace("\n", "\r\n")
+    (problem,) = _problems(tmp_path, text)
+    assert str(problem) == "groups[0].capacity (line 10): must be at least 1"
+
+
+def test_discord_channel_with_its_guild_loads(tmp_path: Path) -> None:
+    ids = "discord_guild_id = 123456789012345678\ndiscord_channel_id = 223456789012345678\n"
+    text = BASE.replace("capacity = 12\n", f"capacity = 12\n{ids}telegram_chat_id = -1001\n")
+    group = load_settings(_write(tmp_path, text), environ={}).groups[0]
+    assert (group.discord_guild_id, group.discord_channel_id) == (
+        123456789012345678,
+        223456789012345678,
+    )
+    assert group.telegram_chat_id == -1001
+
+
+def test_an_invalid_guild_is_reported_once(tmp_path: Path) -> None:
+    ids = 'discord_guild_id = "abc"\ndiscord_channel_id = 223456789012345678\n'
+    problems = _problems(tmp_path, BASE.replace("capacity = 12\n", f"capacity = 12\n{ids}"))
+    assert [p.path for p in problems] == ["groups[0].discord_guild_id"]
+
+
+# --- groups people can tell apart ------------------------------------------------
+
+
+def test_a_look_alike_name_names_both_groups(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, BASE + _other_group("Tuesd\u0430y Recovery Circle"))
+    assert str(problem) == (
+        'groups[1].name (line 20): "Tuesd\u0430y Recovery Circle" looks the same as '
+        'groups[0].name "Tuesday Recovery Circle"; give each group a name people can tell apart'
+    )
+
+
+def test_a_name_that_reads_as_another_groups_slug(tmp_path: Path) -> None:
+    text = BASE.replace('"Tuesday Recovery Circle"', '"Monday Group"') + _other_group(
+        "Tuesday Recovery", slug="tuesday-group"
+    )
+    (problem,) = _problems(tmp_path, text)
+    assert str(problem) == (
+        'groups[1].name (line 20): "Tuesday Recovery" looks the same as '
+        'groups[0].slug "tuesday-recovery"; give each group a name people can tell apart'
+    )
+
+
+def test_a_duplicate_slug_is_reported_beside_other_problems(tmp_path: Path) -> None:
+    text = BASE + SECOND_GROUP.replace("capacity = 5", "capacity = 0").replace(
+        'weekday = "monday"', 'weekday = "funday"'
+    )
+    paths = [p.path for p in _problems(tmp_path, text)]
+    assert paths == ["groups[1].slug", "groups[1].capacity", "groups[1].schedule.weekday"]
+
+
+def test_look_alike_names_from_the_environment_are_named_without_values(tmp_path: Path) -> None:
+    groups = [
+        {"slug": "a-group", "name": SECRET, "capacity": 3, "schedule": SCHEDULE},
+        {"slug": "b-group", "name": SECRET.upper(), "capacity": 3, "schedule": SCHEDULE},
+    ]
+    environ = {"PEERCIRCLE_GROUPS": json.dumps(groups)}
+    (problem,) = _problems(tmp_path, BASE, environ)
+    assert str(problem) == (
+        "PEERCIRCLE_GROUPS (groups[1].name): looks the same as groups[0].name; "
+        "give each group a name people can tell apart"
+    )
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Youth Space",
+        "youth space",
+        "YOUTH SPACE",
+        "Youth-Space",
+        "Youth  Space.",
+        "YouthSpace",
+        "Y\u043euth Space",  # Cyrillic o
+        "Y\u03bfuth Space",  # Greek omicron
+        "\uff39\uff4f\uff55\uff54\uff48 \uff33\uff50\uff41\uff43\uff45",  # fullwidth
+        "You\u200bth Space",  # zero-width space
+        "Youth Spac\u0435",  # Cyrillic ie
+        "youth-space",  # the slug
+    ],
+)
+def test_look_alike_keys_match(variant: str) -> None:
+    assert look_alike_keys(variant) & look_alike_keys("Youth Space")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Youth Space", "Youth Place"),
+        ("Tuesday Recovery Circle", "Thursday Recovery Circle"),
+        ("Youth Space (16–25)", "Youth Space (26–35)"),
+        ("Group 1", "Group 2"),
+        ("Carers' Circle", "Youth Space (16–25)"),
+    ],
+)
+def test_different_names_are_told_apart(one: str, other: str) -> None:
+    assert not look_alike_keys(one) & look_alike_keys(other)
+
+
+def test_direct_construction_refuses_look_alike_groups() -> None:
+    group = {"slug": "a-group", "name": "Youth Space", "capacity": 3, "schedule": SCHEDULE}
+    twin = {**group, "slug": "b-group", "name": "Youth Spac\u0435"}
+    with pytest.raises(ValidationError, match="looks the same as groups"):
+        Settings(groups=[group, twin])
 
 
 # --- normalisation --------------------------------------------------------------
@@ -361,10 +551,105 @@ def test_environ_overrides_the_file(tmp_path: Path) -> None:
     assert settings.checkins.min_respondents == 7
 
 
-def test_bad_env_value_is_reported(tmp_path: Path) -> None:
-    environ = {"PEERCIRCLE_BOT__TIMEZONE": "Nowhere/Special"}
-    problems = _problems(tmp_path, BASE, environ)
-    assert [p.path for p in problems] == ["bot.timezone"]
+SECRET = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"  # looks like a real key; must never be shown
+
+
+def test_bad_env_value_names_the_variable_not_the_value_nor_a_line(tmp_path: Path) -> None:
+    environ = {"PEERCIRCLE_BOT__TIMEZONE": SECRET}
+    (problem,) = _problems(tmp_path, BASE, environ)  # BASE sets bot.timezone on line 5
+    assert str(problem) == (
+        "PEERCIRCLE_BOT__TIMEZONE: is not a time zone I recognise; use an IANA name "
+        "such as Europe/London or America/New_York"
+    )
+    assert problem.line is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PEERCIRCLE_BOT__TIMEZONE", f"Europe/{SECRET}"),
+        ("PEERCIRCLE_BOT__LANGUAGE", SECRET),
+        ("PEERCIRCLE_BOT__COUNTRY", SECRET),
+        ("PEERCIRCLE_BOT__NAME", SECRET * 3),
+        ("PEERCIRCLE_CHECKINS__MIN_RESPONDENTS", SECRET),
+        ("PEERCIRCLE_STORAGE__URL", f"sqlite:{SECRET}"),
+        ("PEERCIRCLE_STORAGE__URL", f"postgresql://admin:{SECRET}@db/x"),
+        ("PEERCIRCLE_CONSOLE__USER", f"{SECRET} x"),
+        ("PEERCIRCLE_ORGANIZERS", f'["telegram:{SECRET}"]'),
+        ("PEERCIRCLE_ORGANIZERS", SECRET),
+        ("PEERCIRCLE_BOT", SECRET),
+        ("PEERCIRCLE_BOT__TIMEZON", SECRET),
+        ("peercircle_bot__timezone", SECRET),
+    ],
+)
+def test_no_env_problem_shows_the_value(tmp_path: Path, name: str, value: str) -> None:
+    problems = _problems(tmp_path, BASE, {name: value})
+    assert problems, "the bad value was accepted"
+    for problem in problems:
+        assert problem.path.startswith(name), str(problem)
+        assert problem.line is None
+        assert SECRET not in str(problem)
+
+
+def test_env_problem_below_the_variable_names_the_setting_too(tmp_path: Path) -> None:
+    environ = {"PEERCIRCLE_ORGANIZERS": '["console:sam", "telegram:abc"]'}
+    (problem,) = _problems(tmp_path, BASE, environ)
+    assert problem.path == "PEERCIRCLE_ORGANIZERS (organizers[1])"
+    assert problem.message.startswith("is not a Telegram user id")
+    assert "abc" not in str(problem)
+
+
+def test_file_and_env_problems_are_reported_together(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12", "capacity = 0")
+    environ = {"PEERCIRCLE_BOT__NAME": "", "PEERCIRCLE_ORGANIZERS": "[oops"}
+    problems = [str(p) for p in _problems(tmp_path, text, environ)]
+    assert problems == [
+        "groups[0].capacity (line 10): must be at least 1",
+        "PEERCIRCLE_ORGANIZERS: could not be read; a list or a whole section set in the "
+        'environment is written as JSON, like ["console:sam"]',
+        "PEERCIRCLE_BOT__NAME: must not be empty",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "says"),
+    [
+        ("localtime", "whatever zone this computer is set to"),
+        ("Factory", "a placeholder, not a real time zone"),
+        ("posixrules", "not a time zone"),
+        ("right/Europe/London", 'without "right/" or "posix/"'),
+        ("posix/Europe/London", 'without "right/" or "posix/"'),
+        ("Right/UTC", 'without "right/" or "posix/"'),
+    ],
+)
+def test_zones_zoneinfo_loads_but_no_group_meets_in(tmp_path: Path, zone: str, says: str) -> None:
+    (problem,) = _problems(tmp_path, BASE.replace("Europe/London", zone))
+    assert problem.path == "bot.timezone"
+    assert says in problem.message
+    assert "Europe/London" in problem.message  # what to write instead
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/New_York", "Asia/Kolkata"])
+def test_real_zones_are_accepted(tmp_path: Path, zone: str) -> None:
+    settings = load_settings(_write(tmp_path, BASE.replace("Europe/London", zone)), environ={})
+    assert settings.bot.timezone == zone
+
+
+def test_a_section_from_the_environment_leaves_the_files_keys_to_the_file(
+    tmp_path: Path,
+) -> None:
+    text = BASE.replace("Europe/London", "Mars/Olympus")
+    (problem,) = _problems(tmp_path, text, {"PEERCIRCLE_BOT": '{"name": "From Env"}'})
+    assert problem.path == "bot.timezone"
+    assert problem.line == 5
+
+
+def test_file_values_are_still_quoted(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, BASE.replace("Europe/London", "Mars/Olympus"))
+    assert str(problem) == (
+        "bot.timezone (line 5): 'Mars/Olympus' is not a time zone I recognise; "
+        "use an IANA name such as Europe/London or America/New_York"
+    )
 
 
 def test_os_environ_is_not_read_when_environ_given(
@@ -445,3 +730,13 @@ def test_format_problems(tmp_path: Path) -> None:
     assert lines[0] == f"{path} has 1 problem:"
     assert "groups[0].capacity (line 10): must be at least 1" in lines[1]
     assert len(lines) == 3
+    assert lines[2].startswith("Fix these in the file (config.example.toml")
+
+
+def test_format_problems_points_at_the_environment_too(tmp_path: Path) -> None:
+    path = _write(tmp_path, BASE)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={"PEERCIRCLE_BOT__TIMEZONE": SECRET})
+    report = format_problems(caught.value, path)
+    assert report.splitlines()[-1].startswith("Fix these in the file or the environment")
+    assert SECRET not in report

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
+from typing import get_args
 
 import pytest
 
 from bot.catalog import Catalog
-from groups.models import Schedule
+from bot.config import Weekday
+from groups.models import WEEKDAYS, Schedule
 from groups.schedule import describe_schedule
 
 LONDON = "Europe/London"
@@ -40,3 +42,14 @@ LONDON = "Europe/London"
 )
 def test_schedules_read_naturally(schedule: Schedule, words: str) -> None:
     assert describe_schedule(schedule, LONDON, Catalog.load()) == words
+
+
+def test_the_config_accepts_exactly_the_domains_weekdays_in_the_same_order() -> None:
+    assert get_args(Weekday) == WEEKDAYS
+
+
+def test_weekdays_follow_date_weekday() -> None:
+    monday = date(2026, 1, 5)
+    for offset, name in enumerate(WEEKDAYS):
+        day = monday + timedelta(days=offset)
+        assert WEEKDAYS[day.weekday()] == name == day.strftime("%A").lower()

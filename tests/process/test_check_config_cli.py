@@ -45,6 +45,16 @@ def test_a_broken_config_exits_1_naming_the_field(
     assert "Traceback" not in run.err
 
 
+def test_a_bad_environment_variable_is_named_without_its_value() -> None:
+    secret = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+    run = peercircle("check-config", str(EXAMPLE), env={"PEERCIRCLE_BOT__LANGUAGE": secret})
+
+    assert run.code == 1
+    assert "PEERCIRCLE_BOT__LANGUAGE: is not available yet" in run.err
+    assert secret not in run.out + run.err
+    assert "Traceback" not in run.err
+
+
 def test_a_missing_file_exits_1(tmp_path: Path) -> None:
     run = peercircle("check-config", str(tmp_path / "nope.toml"))
     assert run.code == 1

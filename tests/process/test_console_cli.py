@@ -132,7 +132,7 @@ def test_run_refuses_platforms_this_release_does_not_have(tmp_path: Path) -> Non
     config = example_copy(tmp_path)
     config.write_text(
         config.read_text(encoding="utf-8").replace(
-            "enabled = false\n# bot_username", "enabled = true\n# bot_username"
+            "enabled = false\n\n[discord]", "enabled = true\n\n[discord]"
         ),
         encoding="utf-8",
     )

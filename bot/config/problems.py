@@ -1,21 +1,26 @@
 """Where and what is wrong with a configuration, in words an organizer can act on.
 
 :class:`ConfigError` carries :class:`ConfigProblem` entries with dotted paths (see
-:func:`format_path`) and, where the TOML text allows, line numbers.
+:func:`format_path`) and, where the TOML text allows, line numbers. Checks first
+produce a :class:`Finding` (what is wrong at which setting); the loader then decides
+whether to point at the file's line or at the environment variable that set it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.config.fields import CONFIG_ERROR
+from bot.config.locator import Loc
+
 __all__ = [
     "ConfigError",
     "ConfigProblem",
-    "Loc",
+    "Finding",
+    "findings_from",
     "format_path",
 ]
 
@@ -45,20 +50,32 @@ class ConfigError(Exception):
 # Turning pydantic errors into plain English
 # ---------------------------------------------------------------------------
 
-Loc = tuple[str | int, ...]
+
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong at the setting ``loc``, before we know who set it.
+
+    ``unquoted`` is the same reason without repeating anything that was written: it is
+    what an environment variable's problem shows, since its value may be a secret.
+    """
+
+    loc: Loc
+    message: str
+    unquoted: str
 
 
-def _translate(exc: ValidationError, locator: _TomlLocator) -> list[ConfigProblem]:
-    problems = []
+def findings_from(exc: ValidationError) -> list[Finding]:
+    """Each of pydantic's errors as a :class:`Finding` in plain English."""
+    findings = []
     for error in exc.errors(include_url=False, include_input=False):
         loc: Loc = tuple(error["loc"])
         ctx = error.get("ctx") or {}
-        if error["type"] == "located":
-            loc += tuple(ctx["sub_loc"])
-        problems.append(
-            ConfigProblem(format_path(loc), _plain_message(error), locator.line_for(loc))
-        )
-    return problems
+        if error["type"] == CONFIG_ERROR:
+            findings.append(Finding(loc + tuple(ctx["sub_loc"]), ctx["message"], ctx["unquoted"]))
+        else:
+            message = _plain_message(error)
+            findings.append(Finding(loc, message, message))
+    return findings
 
 
 def format_path(loc: Loc) -> str:
@@ -118,68 +135,3 @@ def _plain_message(error: ErrorDetails) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
     return error["msg"]
-
-
-# ---------------------------------------------------------------------------
-# Line numbers, best effort
-# ---------------------------------------------------------------------------
-
-_HEADER_LINE = re.compile(r"\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?")
-_KEY_LINE = re.compile(r"\s*([A-Za-z0-9_\-.\"' ]+?)\s*=(.*)")
-_INLINE_KEY = re.compile(r"([A-Za-z0-9_-]+)\s*=")
-
-
-def _split_key(key: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in key.split("."))
-
-
-class _TomlLocator:
-    """Maps setting paths like ``("groups", 1, "capacity")`` to line numbers."""
-
-    def __init__(self, text: str) -> None:
-        self._lines: dict[Loc, int] = {}
-        self._arrays: dict[tuple[str, ...], int] = {}
-        self._scan(text)
-
-    def line_for(self, loc: Loc) -> int | None:
-        """The line of ``loc``, or of its nearest enclosing table or key."""
-        for size in range(len(loc), 0, -1):
-            line = self._lines.get(loc[:size])
-            if line is not None:
-                return line
-        return None
-
-    def _scan(self, text: str) -> None:
-        table: Loc = ()
-        in_string = False
-        for number, line in enumerate(text.splitlines(), start=1):
-            was_in_string = in_string
-            if (line.count('"""') + line.count("'''")) % 2:
-                in_string = not in_string
-            if was_in_string:
-                continue
-            header = _HEADER_LINE.fullmatch(line)
-            if header:
-                table = self._enter_table(header[1] == "[[", _split_key(header[2]))
-                self._lines.setdefault(table, number)
-                continue
-            key = _KEY_LINE.fullmatch(line)
-            if key and not line.lstrip().startswith("#"):
-                self._record_key(table + _split_key(key[1]), key[2], number)
-
-    def _enter_table(self, is_array: bool, names: tuple[str, ...]) -> Loc:
-        if is_array:
-            self._arrays[names] = self._arrays.get(names, -1) + 1
-        loc: list[str | int] = []
-        for size in range(1, len(names) + 1):
-            loc.append(names[size - 1])
-            index = self._arrays.get(names[:size])
-            if index is not None:
-                loc.append(index)
-        return tuple(loc)
-
-    def _record_key(self, loc: Loc, value: str, number: int) -> None:
-        self._lines.setdefault(loc, number)
-        if value.strip().startswith("{"):
-            for inner in _INLINE_KEY.finditer(value):
-                self._lines.setdefault((*loc, inner[1]), number)

@@ -7,12 +7,15 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.settings import ConfigError, GroupConfig, Settings
+from bot.config.fields import ENV_PREFIX
+from bot.config.group import GroupConfig
+from bot.config.problems import ConfigError
+from bot.config.settings import Settings
 
 __all__ = ["format_problems", "summarize"]
 
 _HINT = (
-    "Fix these in the file (config.example.toml shows every setting) and start again; "
+    "Fix these in the file{also} (config.example.toml shows every setting) and start again; "
     "secrets go in PEERCIRCLE_* environment variables."
 )
 
@@ -23,7 +26,8 @@ def format_problems(error: ConfigError, path: Path) -> str:
     noun = "problem" if count == 1 else "problems"
     lines = [f"{path} has {count} {noun}:"]
     lines += [f"  - {problem}" for problem in error.problems]
-    lines.append(_HINT)
+    from_environment = any(p.path.upper().startswith(ENV_PREFIX) for p in error.problems)
+    lines.append(_HINT.format(also=" or the environment" if from_environment else ""))
     return "\n".join(lines)
 
 

@@ -1,0 +1,156 @@
+"""The section models of a PeerCircle configuration: ``[bot]``, ``[storage]``, the adapters
+and ``[checkins]``. Groups live in :mod:`bot.config.group`; :class:`bot.config.settings.Settings`
+puts them together.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+
+from bot.config.fields import (
+    check_console_name,
+    check_timezone,
+    config_error,
+    env_var_name,
+    quoting,
+)
+from bot.storage import StorageError, sqlite_location
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "BotSection",
+    "CheckinsSection",
+    "ConsoleSection",
+    "DiscordSection",
+    "StorageSection",
+    "TelegramSection",
+]
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en",)
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_UNUSABLE_URL = (
+    "is not a storage address PeerCircle can use; use sqlite:///data/peercircle.sqlite3 "
+    "(relative to the config file), sqlite:////absolute/path.sqlite3 or sqlite:///:memory:"
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------
+
+
+class BotSection(_Section):
+    """Who the bot is and where it lives."""
+
+    name: str = Field(default="PeerCircle", min_length=1, max_length=64)
+    timezone: str = "UTC"
+    country: str = "GB"
+    language: str = "en"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: object) -> object:
+        if isinstance(value, str):
+            upper = value.strip().upper()
+            if not _COUNTRY.fullmatch(upper):
+                raise ValueError("use a two-letter country code (ISO 3166), like GB or IE")
+            return upper
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            available = ", ".join(SUPPORTED_LANGUAGES)
+            raise quoting(repr(value), f"is not available yet; available: {available}")
+        return value
+
+
+class StorageSection(_Section):
+    """Where PeerCircle keeps its data."""
+
+    url: str = "sqlite:///data/peercircle.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        """The storage package owns the address rules; this only reports them early."""
+        try:
+            sqlite_location(value, Path("."))
+        except StorageError as error:
+            raise config_error(str(error), unquoted=_UNUSABLE_URL) from None
+        return value
+
+
+class ConsoleSection(_Section):
+    """The local console adapter."""
+
+    enabled: bool = True
+    user: str = "you"
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        return check_console_name(value)
+
+
+def _require_token(enabled: object, token: SecretStr | None, section: str) -> None:
+    if enabled is True and token is None:
+        raise ValueError(f"set {env_var_name(section, 'token')} in the environment")
+
+
+class TelegramSection(_Section):
+    """The Telegram adapter; the token comes from the environment."""
+
+    enabled: bool = False
+    token: SecretStr | None = Field(default=None, validate_default=True)
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        _require_token(info.data.get("enabled"), value, "telegram")
+        return value
+
+
+class DiscordSection(_Section):
+    """The Discord adapter; the token comes from the environment."""
+
+    enabled: bool = False
+    token: SecretStr | None = Field(default=None, validate_default=True)
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        _require_token(info.data.get("enabled"), value, "discord")
+        return value
+
+
+class CheckinsSection(_Section):
+    """Anonymous check-ins."""
+
+    min_respondents: int = 5
+    hmac_key: SecretStr | None = None
+
+    @field_validator("min_respondents")
+    @classmethod
+    def _min_respondents(cls, value: int) -> int:
+        if value < 3:
+            raise ValueError(
+                "must be at least 3: results are never shown for fewer than 3 people, "
+                "so nobody can be singled out"
+            )
+        if value > 100:
+            raise ValueError("must be at most 100")
+        return value

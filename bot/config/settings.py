@@ -1,0 +1,110 @@
+"""The whole configuration as one model: :class:`Settings`.
+
+Build it with :func:`bot.config.load_settings`, which reads the file and the environment;
+constructing it directly uses only what it is given (handy in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PrivateAttr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
+from bot.config.group import GroupConfig
+from bot.config.names import group_identity_findings
+from bot.config.sections import (
+    BotSection,
+    CheckinsSection,
+    ConsoleSection,
+    DiscordSection,
+    StorageSection,
+    TelegramSection,
+)
+from bot.storage import sqlite_location
+
+__all__ = ["SECRET_KEYS", "Settings"]
+
+SECRET_KEYS: tuple[tuple[str, str], ...] = (
+    ("telegram", "token"),
+    ("discord", "token"),
+    ("checkins", "hmac_key"),
+)
+"""The ``(section, key)`` settings that hold secrets: environment only, never the file."""
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Build it with :func:`bot.config.load_settings`.
+
+    Constructing it directly never reads ``os.environ`` (so tests stay hermetic);
+    ``load_settings`` layers the ``PEERCIRCLE_*`` variables over the file.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        extra="forbid",
+    )
+
+    bot: BotSection = Field(default_factory=BotSection)
+    storage: StorageSection = Field(default_factory=StorageSection)
+    console: ConsoleSection = Field(default_factory=ConsoleSection)
+    telegram: TelegramSection = Field(default_factory=TelegramSection)
+    discord: DiscordSection = Field(default_factory=DiscordSection)
+    checkins: CheckinsSection = Field(default_factory=CheckinsSection)
+    organizers: list[MemberRef] = Field(default_factory=list)
+    groups: list[GroupConfig] = Field(default_factory=list)
+
+    _config_dir: Path | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], *, config_dir: Path) -> Settings:
+        """Validate ``values`` (file and environment merged) for a file in ``config_dir``.
+
+        Raises pydantic's ``ValidationError``; :func:`bot.config.load_settings` turns it
+        into plain English.
+        """
+        settings = cls.model_validate(values)
+        settings._config_dir = config_dir
+        return settings
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only explicit values: :func:`load_settings` reads the environment it is given."""
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _groups_people_can_tell_apart(self) -> Settings:
+        """Also checked on the raw data by the loader; this keeps direct construction safe."""
+        groups = [{"slug": group.slug, "name": group.name} for group in self.groups]
+        findings = group_identity_findings(groups)
+        if findings:
+            first = findings[0]
+            raise config_error(first.message, unquoted=first.unquoted, sub_loc=first.loc)
+        return self
+
+    @model_validator(mode="after")
+    def _fill_group_timezones(self) -> Settings:
+        for group in self.groups:
+            if not group.timezone:
+                group.timezone = self.bot.timezone
+        return self
+
+    @property
+    def config_dir(self) -> Path:
+        """The directory of the config file (the working directory if there was none)."""
+        return self._config_dir if self._config_dir is not None else Path.cwd()
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file path, resolved against the config directory; None for :memory:."""
+        return sqlite_location(self.storage.url, self.config_dir)
