@@ -29,6 +29,10 @@ ONLY_CONSOLE = (
     "peercircle run serves Telegram and Discord, and none is enabled in the config. "
     "To chat with the bot in this terminal, use: peercircle console"
 )
+CONSOLE_OFF = (
+    "The console is switched off in this config ([console] enabled = false), so it cannot "
+    "open this bot's data. Use a copy of the config for trying things out."
+)
 NOT_YET = "The {name} adapter is not part of this release yet; set enabled = false in [{section}]."
 
 
@@ -60,6 +64,9 @@ def _main(argv: Sequence[str] | None) -> int:
             print(problem, file=sys.stderr)
             return 1
         return asyncio.run(_serve(settings, _platform_adapters))
+    if not settings.console.enabled:
+        print(CONSOLE_OFF, file=sys.stderr)
+        return 1
     if problem := _console_problem(args):
         print(problem, file=sys.stderr)
         return 2

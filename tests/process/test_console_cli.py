@@ -172,3 +172,16 @@ def test_config_may_come_before_or_after_any_subcommand(tmp_path: Path) -> None:
         assert "unrecognized arguments" not in run.err, args
     assert peercircle("run", "--config", config).code == 1  # refused: no platform enabled
     assert peercircle("check-config", "--config", config).code == 0
+
+
+def test_a_console_switched_off_in_the_config_refuses_to_open(tmp_path: Path) -> None:
+    config = example_copy(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("enabled = true", "enabled = false", 1), encoding="utf-8")
+
+    run = console(config, ["/groups"])
+
+    assert run.code == 1
+    assert "switched off in this config" in run.err
+    assert "Here are the groups" not in run.out
+    assert not (tmp_path / "data").exists()
