@@ -63,7 +63,9 @@ class Adapter(Protocol):
         ...
 
     async def register_commands(self, commands: Sequence[CommandSpec]) -> None:
-        """Publish the commands in the platform's own way (slash commands, a menu)."""
+        """Publish the commands in the platform's own way (slash commands, a menu).
+        Called before ``start``; an adapter that needs a connection to publish keeps
+        the list and publishes it once connected."""
         ...
 
     async def send(self, place: Place, reply: Reply) -> MessageRef:
@@ -76,7 +78,8 @@ class Adapter(Protocol):
 
     async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
         """A private message; raises ``bot.platforms.RecipientUnreachable`` when the
-        platform refuses (blocked, private messages closed, chat never started)."""
+        platform refuses (blocked, private messages closed, chat never started). May be
+        called before ``start`` (notices at start-up): connect on demand if need be."""
         ...
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:

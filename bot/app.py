@@ -20,6 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.errors import log_incident, new_incident_id
 from bot.messenger import Messenger
 from bot.platforms import Platforms
 from bot.storage import Database, load_migrations, open_database
@@ -105,7 +106,10 @@ class BotApp:
         commands = list(self.dispatcher.commands)
         for adapter in adapters:
             self.platforms.attach(adapter)
-            await adapter.register_commands(commands)
+            try:
+                await adapter.register_commands(commands)
+            except Exception as error:  # the commands still work when typed
+                log_incident(logger, new_incident_id(), f"{adapter.platform} commands", error)
         await self.start()
         await Supervisor(self.dispatcher, adapters, backoff=backoff).run(stop)
 
