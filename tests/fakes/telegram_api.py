@@ -54,7 +54,7 @@ from tests.fakes.telegram_methods import (
     ClientGone,
     bad_request,
 )
-from tests.fakes.telegram_updates import JSON, RecordedCall, SentMessage, TgChat
+from tests.fakes.telegram_updates import JSON, RecordedCall, SentMessage, TgChat, TgUser
 
 DEFAULT_BOT_ID = 7_000_000_001
 
@@ -219,7 +219,7 @@ class FakeTelegramApi(BotApiMethods):
         description: str,
         *,
         times: int = 1,
-        chat_id: TgChat | int | str | None = None,
+        chat_id: TgChat | TgUser | int | str | None = None,
         parameters: JSON | None = None,
     ) -> Fault:
         """Any error answer; ``method`` None matches every method."""
@@ -254,7 +254,7 @@ class FakeTelegramApi(BotApiMethods):
         method: str | None = "sendMessage",
         *,
         times: int = 1,
-        chat_id: TgChat | int | str | None = None,
+        chat_id: TgChat | TgUser | int | str | None = None,
     ) -> Fault:
         """The connection closes without an answer (the call is not carried out)."""
         return self._faults.add(Fault("drop", method, _chat_key(chat_id), times))
@@ -265,7 +265,7 @@ class FakeTelegramApi(BotApiMethods):
         method: str | None = "sendMessage",
         *,
         times: int = 1,
-        chat_id: TgChat | int | str | None = None,
+        chat_id: TgChat | TgUser | int | str | None = None,
     ) -> Fault:
         """The answer comes ``seconds`` late (then the call proceeds as usual)."""
         return self._faults.add(Fault("delay", method, _chat_key(chat_id), times, delay=seconds))
@@ -304,7 +304,7 @@ class FakeTelegramApi(BotApiMethods):
         return answered()[count - 1]
 
     async def wait_for_sent(
-        self, count: int = 1, *, chat_id: TgChat | int | None = None, within: float = 5.0
+        self, count: int = 1, *, chat_id: TgChat | TgUser | int | None = None, within: float = 5.0
     ) -> list[SentMessage]:
         """Waits until the bot has sent ``count`` messages (to ``chat_id``); returns all
         it sent there."""
@@ -314,6 +314,12 @@ class FakeTelegramApi(BotApiMethods):
             what=f"{count} sent message(s)",
         )
         return self.sent_messages(chat_id)
+
+    async def wait_until_polling(self, *, within: float = 5.0) -> RecordedCall:
+        """Waits until a getUpdates call is waiting for updates; returns that call."""
+
+        await self.wait_for(lambda: self.polling, within=within, what="a waiting getUpdates")
+        return [call for call in self.calls_to("getUpdates") if call.status is None][-1]
 
     async def wait_until_confirmed(self, *, within: float = 5.0) -> None:
         """Waits until getUpdates offsets have confirmed every injected update."""
@@ -337,6 +343,7 @@ class FakeTelegramApi(BotApiMethods):
             token=token,
         )
         self.calls.append(call)
+        self._notify()
         CLIENT_CONNECTED.set(lambda: _connected(request))
         try:
             result = await self._serve(call, request)
@@ -439,5 +446,5 @@ def _connected(request: web.Request) -> bool:
     return transport is not None and not transport.is_closing()
 
 
-def _chat_key(chat: TgChat | int | str | None) -> int | str | None:
-    return chat.id if isinstance(chat, TgChat) else chat
+def _chat_key(chat: TgChat | TgUser | int | str | None) -> int | str | None:
+    return chat.id if isinstance(chat, TgChat | TgUser) else chat

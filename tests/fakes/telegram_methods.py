@@ -166,6 +166,7 @@ class BotApiMethods(TelegramState):
             earlier.terminated = earlier.connected()
             earlier.wake.set()
         self._polls.add(poll)
+        self._notify()
         try:
             while True:
                 if poll.terminated:
@@ -176,8 +177,8 @@ class BotApiMethods(TelegramState):
                 if self._updates or left <= 0 or self._closing:
                     return self._updates[:limit]
                 poll.wake.clear()
-                with contextlib.suppress(TimeoutError):  # a glance at the client now and then
-                    await asyncio.wait_for(poll.wake.wait(), min(left, 0.1))
+                with contextlib.suppress(TimeoutError):  # a glance at the client each second
+                    await asyncio.wait_for(poll.wake.wait(), min(left, 1.0))
         finally:
             self._polls.discard(poll)
 
@@ -185,6 +186,11 @@ class BotApiMethods(TelegramState):
         super()._notify()
         for poll in self._polls:
             poll.wake.set()
+
+    @property
+    def polling(self) -> bool:
+        """Whether a getUpdates call is waiting for updates right now."""
+        return bool(self._polls)
 
     async def _set_webhook(self, params: JSON) -> bool:
         url = params.get("url", "")

@@ -278,7 +278,7 @@ class TelegramState:
     def calls_to(self, method: str) -> list[RecordedCall]:
         return [call for call in self.calls if call.method == method]
 
-    def sent_messages(self, chat_id: TgChat | int | None = None) -> list[SentMessage]:
+    def sent_messages(self, chat_id: TgChat | TgUser | int | None = None) -> list[SentMessage]:
         """What the bot sent (and did not fail to send), oldest first."""
         wanted = None if chat_id is None else _id(chat_id)
         return [m for m in self._sent.values() if wanted is None or m.chat_id == wanted]
@@ -291,7 +291,7 @@ class TelegramState:
         scope_json = {"type": scope} if isinstance(scope, str) else scope
         return list(self._commands.get((scope_key(scope_json), language_code), []))
 
-    def chat_actions(self, chat_id: TgChat | int | None = None) -> list[str]:
+    def chat_actions(self, chat_id: TgChat | TgUser | int | None = None) -> list[str]:
         wanted = None if chat_id is None else _id(chat_id)
         return [action for chat, action, _ in self._chat_actions if wanted in (None, chat)]
 
@@ -302,6 +302,7 @@ class TelegramState:
     # --- internals ----------------------------------------------------------------
 
     def _notify(self) -> None:
+        """Something happened: wake whoever waits for the fake to change."""
         self._changed.set()
         self._changed = asyncio.Event()
 
