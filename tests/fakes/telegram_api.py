@@ -14,8 +14,10 @@ body; method names case-insensitive; ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "error_code": ..., "description": ..., "parameters"?: ...}``.
 
 The world behind it (users, chats, messages, updates, injection helpers) lives in
-``telegram_state``, the Bot API methods in ``telegram_methods``, HTML parsing in
-``telegram_html``, faults and rate limits in ``telegram_faults``.
+``telegram_state``, the Bot API methods in ``telegram_methods``, parameter reading and
+the checks on texts, keyboards and commands in ``telegram_params``, HTML parsing in
+``telegram_html``, faults and rate limits in ``telegram_faults``, the JSON objects and
+records tests read in ``telegram_updates``.
 
 Tokens are kept out of every log line and repr: aiohttp's access log is off, and a
 RecordedCall's ``token`` field is not part of its repr.
@@ -25,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -48,56 +48,11 @@ from tests.fakes.telegram_faults import (
     RateLimiter,
     too_many_requests,
 )
-from tests.fakes.telegram_methods import (
-    CLIENT_CONNECTED,
-    BotApiMethods,
-    ClientGone,
-    bad_request,
-)
+from tests.fakes.telegram_methods import CLIENT_CONNECTED, BotApiMethods, ClientGone
+from tests.fakes.telegram_params import read_params
 from tests.fakes.telegram_updates import JSON, RecordedCall, SentMessage, TgChat, TgUser
 
 DEFAULT_BOT_ID = 7_000_000_001
-
-_INT_PARAMS = frozenset(
-    {
-        "offset",
-        "limit",
-        "timeout",
-        "message_id",
-        "message_thread_id",
-        "user_id",
-        "cache_time",
-        "max_connections",
-        "reply_to_message_id",
-        "until_date",
-    }
-)
-_BOOL_PARAMS = frozenset(
-    {
-        "disable_notification",
-        "protect_content",
-        "show_alert",
-        "drop_pending_updates",
-        "allow_sending_without_reply",
-        "disable_web_page_preview",
-        "allow_paid_broadcast",
-        "revoke_messages",
-    }
-)
-_JSON_PARAMS = frozenset(
-    {
-        "reply_markup",
-        "entities",
-        "link_preview_options",
-        "reply_parameters",
-        "allowed_updates",
-        "commands",
-        "scope",
-        "caption_entities",
-    }
-)
-_JSON_NAMES = {"reply_markup": "reply keyboard markup"}
-_NUMBER = re.compile(r"-?\d+")
 
 
 class _Dropped(Exception):
@@ -375,7 +330,7 @@ class FakeTelegramApi(BotApiMethods):
     async def _serve(self, call: RecordedCall, request: web.Request) -> Any:
         if call.token not in self.tokens:
             raise ApiError(401, UNAUTHORIZED)
-        call.params = await _read_params(request)
+        call.params = await read_params(request)
         chat_id = call.params.get("chat_id")
         delay = self._faults.take_delay(call.method, chat_id)
         if delay:
@@ -389,56 +344,6 @@ class FakeTelegramApi(BotApiMethods):
         if method is None:
             raise ApiError(404, METHOD_NOT_FOUND)
         return await method(call.params)
-
-
-async def _read_params(request: web.Request) -> JSON:
-    raw: dict[str, Any] = dict(request.query)
-    if request.method == "POST" and request.body_exists:
-        if request.content_type == "application/json":
-            try:
-                body = json.loads(await request.read())
-            except ValueError:
-                raise bad_request("can't parse JSON object") from None
-            if not isinstance(body, dict):
-                raise bad_request("JSON object expected")
-            raw.update(body)
-        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            for key, value in (await request.post()).items():
-                if isinstance(value, str):
-                    raw[key] = value
-                elif isinstance(value, web.FileField):  # an uploaded file
-                    raw[key] = {"file": value.filename}
-                else:
-                    raw[key] = bytes(value).decode("utf-8", "replace")
-    return {key: _coerce(key, value) for key, value in raw.items()}
-
-
-def _coerce(name: str, value: Any) -> Any:
-    """Telegram's reading of a parameter: form values are strings, and objects within
-    them (reply_markup, entities, ...) JSON text."""
-    if name == "chat_id":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        text = str(value).strip()
-        return int(text) if _NUMBER.fullmatch(text) else text
-    if name in _INT_PARAMS:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-            return int(value)
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise bad_request(f"invalid {name} specified")
-    if name in _BOOL_PARAMS:
-        return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
-    if name in _JSON_PARAMS and isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise bad_request(f"can't parse {_JSON_NAMES.get(name, name)} JSON object") from None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 def _connected(request: web.Request) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -24,10 +23,14 @@ from tests.fakes.telegram_faults import (
 )
 from tests.fakes.telegram_html import (
     FormattedText,
-    TextRejected,
-    finish_text,
-    parse_html,
-    plain_text,
+)
+from tests.fakes.telegram_params import (
+    CHAT_ACTIONS,
+    SCOPE_TYPES,
+    bad_request,
+    check_commands,
+    check_markup,
+    format_text,
 )
 from tests.fakes.telegram_state import TelegramState, scope_key
 from tests.fakes.telegram_updates import JSON, CallbackAnswer, SentMessage, TgChat, message_json
@@ -37,51 +40,7 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
-SCOPE_TYPES = frozenset(
-    {
-        "default",
-        "all_private_chats",
-        "all_group_chats",
-        "all_chat_administrators",
-        "chat",
-        "chat_administrators",
-        "chat_member",
-    }
-)
-_BUTTON_ACTIONS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
-)
-_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
-
 Method = Callable[[JSON], Awaitable[Any]]
-
-
-def bad_request(description: str) -> ApiError:
-    return ApiError(400, f"Bad Request: {description}")
 
 
 # Whether the client of the request being answered is still connected (set per request).
@@ -229,8 +188,8 @@ class BotApiMethods(TelegramState):
         raw = params.get("text")
         if not raw:
             raise bad_request("message text is empty")
-        formatted = self._format(raw, params)
-        markup = self._check_markup(params.get("reply_markup"))
+        formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
+        markup = check_markup(params.get("reply_markup"))
         reply_parameters = params.get("reply_parameters")
         if reply_parameters is None and "reply_to_message_id" in params:
             reply_parameters = {"message_id": params["reply_to_message_id"]}
@@ -267,8 +226,8 @@ class BotApiMethods(TelegramState):
         raw = params.get("text")
         if not raw:
             raise bad_request("message text is empty")
-        formatted = self._format(raw, params)
-        markup = self._check_markup(params.get("reply_markup"))  # none removes the keyboard
+        formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
+        markup = check_markup(params.get("reply_markup"))  # none removes the keyboard
         if (formatted.text, formatted.entities, markup) == (
             sent.text,
             sent.entities,
@@ -282,7 +241,7 @@ class BotApiMethods(TelegramState):
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
         sent = self._editable(params)
-        markup = self._check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"))
         if markup == sent.reply_markup:
             raise ApiError(400, NOT_MODIFIED)
         return self._apply_edit(sent, markup)
@@ -319,16 +278,7 @@ class BotApiMethods(TelegramState):
 
     async def _set_my_commands(self, params: JSON) -> bool:
         commands = params.get("commands")
-        if not isinstance(commands, list):
-            raise bad_request("can't parse commands JSON object")
-        if len(commands) > 100:
-            raise bad_request("BOT_COMMANDS_TOO_MUCH")
-        for command in commands:
-            if not isinstance(command, dict) or not _COMMAND.fullmatch(command.get("command", "")):
-                raise bad_request("BOT_COMMAND_INVALID")
-            description = command.get("description")
-            if not isinstance(description, str) or not 1 <= len(description) <= 256:
-                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        check_commands(commands)
         key = self._commands_key(params)
         if commands:
             self._commands[key] = [
@@ -408,49 +358,6 @@ class BotApiMethods(TelegramState):
         retry_after = self.rate_limiter.admit(chat.id, chat.is_group)
         if retry_after is not None:
             raise too_many_requests(retry_after)
-
-    def _format(self, raw: str, params: JSON) -> FormattedText:
-        entities = params.get("entities")
-        mode = (params.get("parse_mode") or "").lower()
-        try:
-            if entities is not None:
-                if not isinstance(entities, list):
-                    raise bad_request("can't parse entities JSON object")
-                formatted = plain_text(raw, entities)
-            elif mode == "html":
-                formatted = parse_html(raw, strict_ampersand=self.strict_ampersand)
-            elif mode in ("markdown", "markdownv2"):
-                raise bad_request("the fake Telegram API parses only parse_mode HTML")
-            elif mode:
-                raise bad_request("unsupported parse_mode")
-            else:
-                formatted = plain_text(raw)
-            return finish_text(formatted)
-        except TextRejected as rejected:
-            raise ApiError(400, rejected.description) from None
-
-    def _check_markup(self, markup: object) -> JSON | None:
-        if markup is None:
-            return None
-        if not isinstance(markup, dict):
-            raise bad_request("can't parse reply keyboard markup JSON object")
-        if "inline_keyboard" not in markup:
-            return markup  # a reply keyboard, ReplyKeyboardRemove or ForceReply
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request(
-                'can\'t parse inline keyboard button: field "inline_keyboard" must be an Array'
-            )
-        for button in (button for row in rows for button in row):
-            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                raise bad_request("can't parse inline keyboard button: Text must be a String")
-            if not any(action in button for action in _BUTTON_ACTIONS):
-                raise bad_request("text buttons are unallowed in the inline keyboard")
-            if "callback_data" in button:
-                data = button["callback_data"]
-                if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
-                    raise bad_request("BUTTON_DATA_INVALID")
-        return markup
 
     def _editable(self, params: JSON) -> SentMessage:
         if "inline_message_id" in params:
