@@ -186,7 +186,7 @@ class BotApiMethods(TelegramState):
         chat = self._chat(params)
         self._check_reachable(chat)
         raw = params.get("text")
-        if not raw:
+        if not raw or not isinstance(raw, str):
             raise bad_request("message text is empty")
         formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
         markup = check_markup(params.get("reply_markup"))
@@ -224,7 +224,7 @@ class BotApiMethods(TelegramState):
     async def _edit_message_text(self, params: JSON) -> JSON:
         sent = self._editable(params)
         raw = params.get("text")
-        if not raw:
+        if not raw or not isinstance(raw, str):
             raise bad_request("message text is empty")
         formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
         markup = check_markup(params.get("reply_markup"))  # none removes the keyboard

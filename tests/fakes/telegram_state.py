@@ -183,11 +183,11 @@ class TelegramState:
         """The user writes ``text`` in ``chat`` (their private chat with the bot if None).
         Commands, mentions and links get their entities as Telegram adds them."""
         self._users[user.id] = user
-        if chat is None:
+        if chat is None or chat.type == "private":
+            if chat is not None and chat.id != user.id:
+                raise ValueError("in a private chat only its own user can write")
             chat = self.private_chat(user)
-            self._blocked.discard(user.id)
-        elif chat.type == "private" and chat.id != user.id:
-            raise ValueError("in a private chat only its own user can write")
+            self._blocked.discard(user.id)  # writing to the bot means they unblocked it
         self._chats.setdefault(chat.id, chat)
         reply_to = None
         if reply_to_message_id is not None:

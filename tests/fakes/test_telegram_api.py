@@ -157,6 +157,20 @@ async def test_the_token_is_in_no_log_line_and_no_repr(
     assert fake.token not in repr(fake.calls)
 
 
+async def test_a_bug_in_the_fake_fails_the_test_that_met_it() -> None:
+    async def broken(params: object) -> object:
+        raise KeyError("oops")
+
+    fake = await FakeTelegramApi().__aenter__()
+    async with ptb_bot(fake) as bot:
+        fake.methods["getChat"] = broken
+        with pytest.raises(NetworkError, match="Internal Server Error"):
+            await bot.get_chat(1)
+    with pytest.raises(AssertionError, match="the fake Telegram API failed"):
+        await fake.__aexit__(None, None, None)  # what `async with fake:` does on leaving
+    assert isinstance(fake.internal_errors[0], KeyError)
+
+
 # --- sending and editing ----------------------------------------------------------------
 
 
