@@ -94,7 +94,6 @@ class FakeTelegramApi(BotApiMethods):
         self.too_many_requests_count = 0  # every 429 answered, injected or enforced
         self.internal_errors: list[BaseException] = []  # bugs in the fake itself
         self._faults = FaultBook()
-        self._method_names = {name.lower(): name for name in self.methods}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -291,7 +290,7 @@ class FakeTelegramApi(BotApiMethods):
         token = request.match_info["token"]
         name = request.match_info["method"]
         call = RecordedCall(
-            method=self._method_names.get(name.lower(), name),
+            method=next((known for known in self.methods if known.lower() == name.lower()), name),
             params={},
             received_at=time.time(),
             http_method=request.method,

@@ -74,6 +74,7 @@ class BotApiMethods(TelegramState):
         self.webhook_url = ""
         self._polls: set[_Poll] = set()
         self._closing = False
+        # Bot API method name -> implementation; a test may add one (params in, result out).
         self.methods: dict[str, Method] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
