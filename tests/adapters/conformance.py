@@ -27,6 +27,7 @@ from bot.events import Actor, Place
 from bot.platforms import Platforms, RecipientUnreachable
 from bot.replies import Audience, Button, Choice, FieldKind, Form, FormField, Reply
 from bot.roles import Role
+from tests.fakes.authority import EveryoneIsAMember
 
 Where = Literal["chat", "only", "private"]
 SECRET = "secret-for"  # every reply meant for one person carries this, plus their name
@@ -70,14 +71,6 @@ class Driver(Protocol):
     async def seen_since(self, action: object) -> list[Seen]:
         """What anyone saw as a result of a proactive call (send, edit, send_private)."""
         ...
-
-
-class EveryoneIsAMember:
-    def role_here(self, actor: Actor, place: Place, platform_role: Role) -> Role:
-        return Role.MEMBER
-
-    def role_in(self, actor: Actor, place: Place, platform_role: Role, scope: str) -> Role:
-        return Role.MEMBER
 
 
 def long_text(limit: int) -> str:

@@ -11,10 +11,10 @@ from bot.catalog import Catalog
 from bot.commands import CommandRegistry, CommandSpec, CommandText, parse_command_text
 from bot.context import Context
 from bot.dispatcher import Dispatcher
-from bot.events import Actor, CommandInvoked, Place
+from bot.events import CommandInvoked, Place
 from bot.platforms import Platforms
 from bot.replies import Audience, Button, Reply
-from bot.roles import Role
+from tests.fakes.authority import EveryoneIsAMember
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person
 
@@ -100,16 +100,6 @@ async def test_crisis_answers_even_when_the_database_is_gone(harness: Harness) -
     assert [b.action for b in start.buttons] == ["groups:", "help:"]
 
 
-class NobodyIsSpecial:
-    """An authority for core tests: everyone is a member everywhere."""
-
-    def role_here(self, actor: Actor, place: Place, platform_role: Role) -> Role:
-        return Role.MEMBER
-
-    def role_in(self, actor: Actor, place: Place, platform_role: Role, scope: str) -> Role:
-        return Role.MEMBER
-
-
 def _registry_with(handler_error: Exception) -> CommandRegistry:
     async def explode(ctx: Context, args: Args) -> Reply:
         raise handler_error
@@ -123,7 +113,7 @@ async def test_an_unexpected_error_becomes_an_incident_without_member_text_in_lo
     secret = "my private note about my week"
     dispatcher = Dispatcher(
         _registry_with(ValueError(secret)),
-        NobodyIsSpecial(),
+        EveryoneIsAMember(),
         Platforms(),
         Catalog.load(),
         FakeClock(),

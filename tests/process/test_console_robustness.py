@@ -25,6 +25,17 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _spawn(config: Path, *args: str) -> subprocess.Popen[bytes]:
+    """A console with its three streams piped, for a test to drive."""
+    return subprocess.Popen(
+        _command(config, *args),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+
+
 def _run(config: Path, stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         _command(config, *args), input=stdin, capture_output=True, env=_env(), timeout=60
@@ -135,13 +146,7 @@ def test_a_closed_stdout_ends_the_console_quietly(tmp_path: Path) -> None:
 
 def test_a_reader_that_goes_away_ends_the_console_quietly(tmp_path: Path) -> None:
     config = example_copy(tmp_path)
-    reader = subprocess.Popen(
-        _command(config, "--as", "alice"),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(),
-    )
+    reader = _spawn(config, "--as", "alice")
     assert reader.stdout is not None
     assert reader.stdin is not None
     reader.stdout.read(10)
@@ -178,13 +183,7 @@ def test_sigterm_stops_the_console_cleanly_with_the_database_checkpointed(
     tmp_path: Path,
 ) -> None:
     config = example_copy(tmp_path)
-    console = subprocess.Popen(
-        _command(config, "--as", "alice"),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(),
-    )
+    console = _spawn(config, "--as", "alice")
     assert console.stdin is not None
     assert console.stdout is not None
     console.stdin.write(b"/join youth\n")
