@@ -61,9 +61,8 @@ class Supervisor:
         runs = [asyncio.create_task(self._keep_running(a, stop)) for a in self._adapters]
         stopping = asyncio.create_task(stop.wait())
         try:
-            await asyncio.wait([*runs, stopping], return_when=asyncio.FIRST_COMPLETED)
-            while not stop.is_set() and not all(run.done() for run in runs):
-                await asyncio.wait([*runs, stopping], return_when=asyncio.FIRST_COMPLETED)
+            while not stop.is_set() and (running := [run for run in runs if not run.done()]):
+                await asyncio.wait([*running, stopping], return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
             await self._stop_all(runs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 import pytest
@@ -123,3 +124,21 @@ async def test_when_every_adapter_has_finished_the_supervisor_returns(harness: H
     done = FinishingAdapter("console")
     await asyncio.wait_for(Supervisor(harness.app.dispatcher, [done]).run(asyncio.Event()), 2)
     assert done.starts == 1
+
+
+async def test_one_adapter_finishing_leaves_the_others_running_without_busy_waiting(
+    harness: Harness,
+) -> None:
+    done, serving = FinishingAdapter("console"), StandInAdapter("telegram")
+    stop = asyncio.Event()
+    running = asyncio.create_task(Supervisor(harness.app.dispatcher, [done, serving]).run(stop))
+    await _until(lambda: serving.starts == 1)
+    cpu = time.process_time()
+
+    await asyncio.sleep(0.3)
+
+    assert time.process_time() - cpu < 0.1  # waiting, not spinning
+    assert not running.done()
+    stop.set()
+    await asyncio.wait_for(running, timeout=2)
+    assert serving.finished_cleanly
