@@ -71,7 +71,6 @@ class ConsoleAdapter:
         self._choices: tuple[Button, ...] = ()
         self._form: PendingForm | None = None
         self._blocked: set[str] = set()
-        self._commands: tuple[str, ...] = ()
         self._stopping = asyncio.Event()
         self._message_ids = itertools.count(1)
         self._inbox: Inbox | None = None
@@ -106,7 +105,7 @@ class ConsoleAdapter:
         self._stopping.set()
 
     async def register_commands(self, commands: Sequence[CommandSpec]) -> None:
-        self._commands = tuple(f"/{spec.name}" for spec in commands)
+        """Nothing to publish: on the console, commands are simply typed."""
 
     async def send(self, place: Place, reply: Reply) -> MessageRef:
         if place.private:
