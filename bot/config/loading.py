@@ -70,7 +70,9 @@ def _read_text(path: Path) -> str:
     """The file's text, refusing (before any parsing) one too large to be a config."""
     try:
         with path.open("rb") as file:
-            data = file.read(MAX_CONFIG_BYTES + 1)
+            # read(n) sets aside n bytes first: ask for no more than the file holds.
+            size = os.fstat(file.fileno()).st_size
+            data = file.read((size if 0 < size <= MAX_CONFIG_BYTES else MAX_CONFIG_BYTES) + 1)
     except FileNotFoundError:
         raise ConfigError([ConfigProblem("<file>", f"no config file at {path}")]) from None
     except OSError as exc:
