@@ -130,13 +130,10 @@ def test_a_missing_config_explains_itself(tmp_path: Path) -> None:
 
 def test_run_refuses_platforms_this_release_does_not_have(tmp_path: Path) -> None:
     config = example_copy(tmp_path)
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "enabled = false\n\n[discord]", "enabled = true\n\n[discord]"
-        ),
-        encoding="utf-8",
-    )
-    token = {"PEERCIRCLE_TELEGRAM__TOKEN": "123:not-a-real-token"}
+    token = {
+        "PEERCIRCLE_TELEGRAM__ENABLED": "true",
+        "PEERCIRCLE_TELEGRAM__TOKEN": "123:not-a-real-token",
+    }
 
     run = peercircle("--config", str(config), "run", env=token)
 
