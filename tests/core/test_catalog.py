@@ -11,9 +11,9 @@ from bot.catalog import Catalog
 
 ROOT = Path(__file__).parents[2]
 SOURCES = [p for d in ("bot", "groups", "adapters") for p in (ROOT / d).rglob("*.py")]
-PREFIXES = "core|groups|commands|params|buttons|crisis|console|schedule|weekdays"
+PREFIXES = "core|groups|commands|params|buttons|crisis|console|schedule|weekdays|audience|telegram"
 KEY_LITERAL = re.compile(rf"\"((?:{PREFIXES})\.[a-z0-9_.]+)\"")
-PACKAGE_NAMES = {"groups.data"}  # look like keys, but name packages
+PACKAGE_NAMES = {"groups.data", "telegram.ext"}  # look like keys, but name packages
 
 # Safe-messaging and respectful-language rules: none of these may appear in any text.
 BANNED = [
