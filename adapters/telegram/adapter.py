@@ -199,7 +199,7 @@ class TelegramAdapter:
         if not self._commands:
             return  # nothing registered: leave the menu as it is
         listed = [
-            BotCommand(spec.name, _description(self._catalog.text(spec.summary_key)))
+            BotCommand(spec.name, command_description(self._catalog.text(spec.summary_key)))
             for spec in self._commands
             if spec.min_role is Role.MEMBER
         ]
@@ -290,7 +290,8 @@ async def _quietly(doing: str, step: Coroutine[Any, Any, object]) -> None:
         log_incident(logger, new_incident_id(), f"telegram {doing}", error)
 
 
-def _description(summary: str) -> str:
+def command_description(summary: str) -> str:
+    """A command summary cut to Telegram's 256 characters for its command menu."""
     if len(summary) <= MAX_COMMAND_DESCRIPTION:
         return summary
     return summary[: MAX_COMMAND_DESCRIPTION - 1] + "…"

@@ -47,7 +47,10 @@ def dispatcher_with(platforms: Platforms, *extra: CommandSpec) -> Dispatcher:
 
 
 class TelegramDriver:
-    def __init__(self, fake: FakeTelegramApi, **options: Any) -> None:
+    def __init__(
+        self, fake: FakeTelegramApi, *, users: dict[str, TgUser] | None = None, **options: Any
+    ) -> None:
+        """``users``: people another driver (an earlier process) already played."""
         self.fake = fake
         self.group = fake.group("Circle")
         self.catalog = Catalog.load()
@@ -63,7 +66,7 @@ class TelegramDriver:
             **options,
         )
         self.platforms.attach(self.adapter)
-        self._users: dict[str, TgUser] = {}
+        self.users: dict[str, TgUser] = users if users is not None else {}
         self._handled: set[int] = set()
         self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -82,14 +85,14 @@ class TelegramDriver:
 
     def user(self, person: str) -> TgUser:
         """A fake Telegram user who has pressed Start in the private chat with the bot."""
-        if person not in self._users:
+        if person not in self.users:
             user = self.fake.user(person)
             self.fake.private_chat(user)
-            self._users[person] = user
-        return self._users[person]
+            self.users[person] = user
+        return self.users[person]
 
     def person_in(self, chat_id: int) -> str | None:
-        return next((name for name, user in self._users.items() if user.id == chat_id), None)
+        return next((name for name, user in self.users.items() if user.id == chat_id), None)
 
     # -- the Driver protocol -------------------------------------------------------------
 

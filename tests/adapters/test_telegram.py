@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.telegram.adapter import command_description
 from bot.app import BotApp
 from bot.args import Args
 from bot.catalog import Catalog
@@ -246,8 +247,7 @@ async def test_a_restart_forgets_open_forms_and_says_so_kindly(fake: FakeTelegra
     await first.say("bob", "/survey", shared=False)
     await first.close()
 
-    second = TelegramDriver(fake)  # a new process: nothing remembered
-    second._users = first._users
+    second = TelegramDriver(fake, users=first.users)  # a new process: nothing remembered
     await second.start()
     try:
         bob = second.user("bob")
@@ -257,7 +257,8 @@ async def test_a_restart_forgets_open_forms_and_says_so_kindly(fake: FakeTelegra
     finally:
         await second.close()
     assert _texts(pressed) == _texts(replied) == [EXPIRED]
-    assert [a.data for a in fake.answered_callbacks()][-1] is not None
+    [answer] = fake.answered_callbacks()
+    assert (answer.data, answer.user_id) == (dict(question.buttons)["3 of 5"], bob.id)
 
 
 async def test_a_form_for_someone_unreachable_is_not_left_open(driver: TelegramDriver) -> None:
@@ -384,3 +385,10 @@ def _private(user_id: int) -> Place:
 
 def _dispatcher(driver: TelegramDriver, *extra: CommandSpec) -> Dispatcher:
     return dispatcher_with(driver.platforms, *extra)
+
+
+def test_command_descriptions_fit_telegrams_limit() -> None:
+    assert command_description("Join a group") == "Join a group"
+    long = command_description("x" * 300)
+    assert len(long) == 256
+    assert long.endswith("…")

@@ -125,7 +125,8 @@ async def test_run_serves_telegram_and_stops_cleanly(fake: FakeTelegramApi, tmp_
         await fake.wait_until_polling(within=30)
 
         alex = fake.user("Alex")
-        [hello] = await _answers(fake, lambda: fake.inject_command(alex, "/start"), alex)
+        deep_link = "/start start"  # what the pointer's t.me link makes Telegram send
+        [hello] = await _answers(fake, lambda: fake.inject_command(alex, deep_link), alex)
         assert "I help peer-support groups meet" in hello.text
 
         [groups] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
