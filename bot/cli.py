@@ -133,14 +133,33 @@ def _check_config(path: Path) -> int:
 
 def _cannot_run(settings: Settings) -> str | None:
     """Why ``run`` cannot start with these settings, if it cannot."""
-    for name in ("telegram", "discord"):
-        if getattr(settings, name).enabled:
-            return NOT_YET.format(name=name.capitalize(), section=name)
+    if settings.discord.enabled:
+        return NOT_YET.format(name="Discord", section="discord")
+    if settings.telegram.enabled:
+        return None
     return ONLY_CONSOLE
 
 
 def _platform_adapters(app: BotApp) -> list[Adapter]:
-    return []
+    """The adapters ``run`` serves: every platform enabled in the config."""
+    from adapters.telegram import TelegramAdapter  # only `run` pays for loading the SDK
+
+    adapters: list[Adapter] = []
+    telegram = app.settings.telegram
+    if telegram.enabled:
+        if telegram.token is None:  # the config refuses this; never start without one
+            raise RuntimeError("[telegram] is enabled without a token")
+        adapters.append(
+            TelegramAdapter(
+                app.catalog,
+                token=telegram.token.get_secret_value(),
+                bot_name=app.settings.bot.name,
+                base_url=telegram.base_url,
+                base_file_url=telegram.base_file_url,
+                admins_are_facilitators=telegram.admins_are_facilitators,
+            )
+        )
+    return adapters
 
 
 def _console_problem(args: argparse.Namespace) -> str | None:

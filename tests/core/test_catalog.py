@@ -13,7 +13,7 @@ ROOT = Path(__file__).parents[2]
 SOURCES = [p for d in ("bot", "groups", "adapters") for p in (ROOT / d).rglob("*.py")]
 SECTIONS = sorted({key.split(".")[0] for key in Catalog.load("en").all_keys()})
 KEY_LITERAL = re.compile(rf"\"((?:{'|'.join(SECTIONS)})\.[a-z0-9_.]+)\"")
-PACKAGE_NAMES = {"groups.data"}  # look like keys, but name packages
+PACKAGE_NAMES = {"groups.data", "telegram.ext"}  # look like keys, but name packages
 
 # Safe-messaging and respectful-language rules: none of these may appear in any text.
 BANNED = [

@@ -25,6 +25,7 @@ from bot.config.names import look_alike_keys
 
 EXAMPLE = Path(__file__).parents[2] / "config.example.toml"
 TOKEN = "123456:SUPER-secret-token-value"
+BOT_TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # shaped like a real one
 
 # A small valid config; the line numbers matter to the cases below.
 BASE = """\
@@ -255,6 +256,30 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
         19,
     ),
     (
+        "telegram-base-url-not-web",
+        BASE + '\n[telegram]\nbase_url = "ftp://files.example/bot"\n',
+        "telegram.base_url",
+        19,
+    ),
+    (
+        "telegram-base-file-url-no-host",
+        BASE + '\n[telegram]\nbase_file_url = "https:///file/bot"\n',
+        "telegram.base_file_url",
+        19,
+    ),
+    (
+        "telegram-base-url-with-query",
+        BASE + '\n[telegram]\nbase_url = "https://api.example/bot?x=1"\n',
+        "telegram.base_url",
+        19,
+    ),
+    (
+        "telegram-token-in-base-url",
+        BASE + f'\n[telegram]\nbase_url = "https://api.telegram.org/bot{BOT_TOKEN}"\n',
+        "telegram.base_url",
+        19,
+    ),
+    (
         "removed-application-id",
         BASE + "\n[discord]\napplication_id = 123456789012345678\n",
         "discord.application_id",
@@ -277,8 +302,10 @@ def test_broken_config_is_reported_precisely(
     assert matching[0].line == line
     for problem in problems:
         assert "pydantic" not in problem.message
-        assert "http" not in problem.message
+        if not problem.path.startswith("telegram.base"):  # those explain web addresses
+            assert "http" not in problem.message
         assert TOKEN not in str(problem)
+        assert BOT_TOKEN not in str(problem)
 
 
 def test_messages_are_plain_english(tmp_path: Path) -> None:
@@ -305,6 +332,38 @@ def test_specific_messages(tmp_path: Path) -> None:
     language = _problems(tmp_path, BASE.replace('name = "Test Circle"', 'language = "xx"'))
     assert "en" in language[0].message
     assert "3" in _problems(tmp_path, BASE + "\n[checkins]\nmin_respondents = 1\n")[0].message
+
+
+def test_telegram_addresses_and_admin_grant(tmp_path: Path) -> None:
+    defaults = load_settings(_write(tmp_path, BASE), environ={}).telegram
+    assert defaults.base_url == "https://api.telegram.org/bot"
+    assert defaults.base_file_url == "https://api.telegram.org/file/bot"
+    assert defaults.admins_are_facilitators is False
+
+    local = BASE + (
+        '\n[telegram]\nbase_url = "http://127.0.0.1:8081/bot"\n'
+        'base_file_url = "http://127.0.0.1:8081/file/bot"\nadmins_are_facilitators = true\n'
+    )
+    settings = load_settings(_write(tmp_path, local), environ={}).telegram
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.admins_are_facilitators is True
+
+
+def test_telegram_address_messages_never_repeat_the_value(tmp_path: Path) -> None:
+    [not_web] = _problems(tmp_path, BASE + '\n[telegram]\nbase_url = "api.telegram.org/bot"\n')
+    assert not_web.message.startswith("must be a web address: write it in full")
+    assert 'api.telegram.org/bot"' not in not_web.message
+    with_token = BASE + f'\n[telegram]\nbase_url = "https://api.telegram.org/bot{BOT_TOKEN}"\n'
+    [pasted] = _problems(tmp_path, with_token)
+    assert pasted.message == (
+        "seems to contain a bot token; leave it out: the token goes only in "
+        "PEERCIRCLE_TELEGRAM__TOKEN"
+    )
+    environ = {"PEERCIRCLE_TELEGRAM__BASE_URL": f"https://x.example/bot{BOT_TOKEN}"}
+    [from_env] = _problems(tmp_path, BASE, environ)
+    assert from_env.path == "PEERCIRCLE_TELEGRAM__BASE_URL"
+    assert BOT_TOKEN not in str(from_env)
 
 
 @pytest.mark.parametrize("weekday", ['"funday"', "3", '"Tues"'])

@@ -1,0 +1,301 @@
+"""The Telegram adapter: python-telegram-bot fetches updates, PeerCircle's core answers.
+
+Lifecycle. ``start`` connects (getMe through the sender), builds a *fresh*
+python-telegram-bot ``Application`` (so a start after a crash begins clean), starts
+long polling, publishes the commands and serves until ``stop``. ``stop`` stops polling
+(no new updates), lets every update already fetched be handled (at most ``stop_grace``
+seconds), then closes the connections, and ``start`` returns. Failing to connect
+raises from ``start``: the supervisor logs it and starts the adapter again after a
+pause that doubles.
+
+Concurrency. The Application hands updates over one at a time (``concurrent_updates``
+is off on purpose); each is only posted to its sender's mailbox (``mailbox.py``), where
+one worker per person handles their updates in order while other people's workers run
+side by side. One slow command never delays someone else's ``/crisis``.
+
+Faults. Flood control is waited out and network errors retried, a bounded number of
+times (``sender.py``); a refused private message is ``RecipientUnreachable``. Errors in
+the polling loop are logged by type (python-telegram-bot retries them itself); a 409
+Conflict means another program polls with the same token, and says so. The token and
+member text never reach a log (``logs.py``).
+
+Not yet here (later parts of the Telegram work): webhooks, one rate limiter shared by
+the whole process (with an outbox), and forms that survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
+from telegram.error import Conflict, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from adapters.base import Capabilities, Inbox, Markup
+from adapters.telegram.delivery import Delivery, private_place
+from adapters.telegram.forms import FormConversations
+from adapters.telegram.logs import guard_sdk_logs
+from adapters.telegram.mailbox import Mailboxes
+from adapters.telegram.render import MAX_MESSAGE, render
+from adapters.telegram.roles import ChatAdmins
+from adapters.telegram.sender import RetryPolicy, Sender
+from adapters.telegram.translate import PLATFORM
+from adapters.telegram.updates import UpdateHandler
+from bot.catalog import Catalog
+from bot.commands import CommandSpec
+from bot.errors import log_incident, new_incident_id
+from bot.events import Actor, Place
+from bot.platforms import MessageRef
+from bot.replies import Reply
+from bot.roles import Role
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)  # nothing else is asked for
+MAX_COMMAND_DESCRIPTION = 256
+Receiver = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+    capabilities = Capabilities(
+        buttons=True, forms=True, ephemeral=False, max_text_length=MAX_MESSAGE, markup=Markup.HTML
+    )
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        token: str,
+        bot_name: str,
+        base_url: str = DEFAULT_BASE_URL,
+        base_file_url: str = DEFAULT_BASE_FILE_URL,
+        admins_are_facilitators: bool = False,
+        retry: RetryPolicy | None = None,
+        stop_grace: float = 5.0,
+        poll_timeout: float = 10.0,
+        on_handled: Callable[[int], None] | None = None,
+    ) -> None:
+        """``on_handled(update_id)`` is called once the adapter has finished with an
+        update (its replies delivered, or nothing to do); tests use it to know when."""
+        guard_sdk_logs(token)
+        self._token = token
+        self._urls = (base_url, base_file_url)
+        self._catalog = catalog
+        bot = Bot(token, base_url=base_url, base_file_url=base_file_url)
+        self._sender = Sender(bot, retry or RetryPolicy())
+        self._forms = FormConversations(catalog)
+        self._delivery = Delivery(self._sender, self._forms, catalog, bot_name=bot_name)
+        self._updates = UpdateHandler(self._sender, self._forms, self._delivery)
+        self._admins = ChatAdmins(self._sender) if admins_are_facilitators else None
+        self._mailboxes: Mailboxes[Update] = Mailboxes(self._work)
+        self._stop_grace = stop_grace
+        self._poll_timeout = poll_timeout
+        self._on_handled = on_handled
+        self._commands: tuple[CommandSpec, ...] = ()
+        self._inbox: Inbox | None = None
+        self._stopping = asyncio.Event()
+        self._serving = False
+        self._served = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return "<TelegramAdapter>"  # never the token
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self, inbox: Inbox) -> None:
+        """Serve until ``stop()``; raises if Telegram cannot be reached or refuses us."""
+        if self._stopping.is_set():
+            return
+        self._inbox = inbox
+        self._serving = True
+        self._served.clear()
+        receiver = self._build_receiver()
+        try:
+            if await self._unless_stopped(self._connect(receiver)):
+                await self._unless_stopped(self._publish_commands())
+                logger.info("telegram: connected as @%s; fetching updates", self._sender.username)
+                await self._stopping.wait()
+        finally:
+            await self._disconnect(receiver)
+            self._serving = False
+            self._served.set()
+
+    async def stop(self) -> None:
+        """No new updates; those in hand are handled; then ``start`` returns."""
+        self._stopping.set()
+        if self._serving:
+            try:
+                await asyncio.wait_for(self._served.wait(), self._stop_grace + 2)
+            except TimeoutError:
+                logger.warning("telegram: did not stop in time")
+            return
+        await self._mailboxes.drain(self._stop_grace)
+        await _quietly("closing", self._sender.close())
+
+    def _build_receiver(self) -> Receiver:
+        base_url, base_file_url = self._urls
+        receiver: Receiver = (
+            ApplicationBuilder()
+            .token(self._token)
+            .base_url(base_url)
+            .base_file_url(base_file_url)
+            .concurrent_updates(False)  # each update is only posted to a mailbox
+            .job_queue(None)
+            .build()
+        )
+        receiver.add_handler(TypeHandler(Update, self._received))
+        receiver.add_error_handler(self._handler_failed)
+        return receiver
+
+    async def _connect(self, receiver: Receiver) -> None:
+        await self._sender.ready()  # getMe: the token works and Telegram answers
+        await receiver.initialize()
+        await receiver.start()
+        if receiver.updater is None:
+            raise RuntimeError("python-telegram-bot built no updater")
+        await receiver.updater.start_polling(
+            timeout=dt.timedelta(seconds=self._poll_timeout),
+            allowed_updates=list(ALLOWED_UPDATES),
+            error_callback=_polling_failed,
+        )
+
+    async def _disconnect(self, receiver: Receiver) -> None:
+        """Undo ``_connect`` from wherever it got to; every step runs even if one fails."""
+        if receiver.updater is not None and receiver.updater.running:
+            await _quietly("stopping polling", receiver.updater.stop())
+        if receiver.running:  # hands every update already fetched to the mailboxes
+            await _quietly("stopping", receiver.stop())
+        await self._mailboxes.drain(self._stop_grace)
+        await _quietly("shutting down", receiver.shutdown())
+        await _quietly("closing", receiver.bot.shutdown())  # if initialize stopped halfway
+        if self._stopping.is_set():
+            await _quietly("closing", self._sender.close())
+
+    async def _unless_stopped(self, work: Coroutine[Any, Any, None]) -> bool:
+        """Run ``work`` unless ``stop()`` comes first (then it is cancelled): True if it
+        ran to the end. Its exceptions are raised."""
+        task = asyncio.ensure_future(work)
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            done, _ = await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in (task, stopping):
+                waiting.cancel()  # no effect on the one that finished
+            await asyncio.gather(task, stopping, return_exceptions=True)
+        if task in done:
+            task.result()
+            return True
+        return False
+
+    async def _publish_commands(self) -> None:
+        """Every member command in Telegram's command menu; a failure is only logged."""
+        if not self._commands:
+            return  # nothing registered: leave the menu as it is
+        listed = [
+            BotCommand(spec.name, command_description(self._catalog.text(spec.summary_key)))
+            for spec in self._commands
+            if spec.min_role is Role.MEMBER
+        ]
+
+        async def publish(bot: Bot) -> bool:
+            return await bot.set_my_commands(listed, scope=BotCommandScopeDefault())
+
+        try:
+            await self._sender.call(publish)
+        except Exception as error:  # the commands still work when typed
+            log_incident(logger, new_incident_id(), "telegram commands", error)
+
+    # -- updates -------------------------------------------------------------------------
+
+    async def _received(self, update: Update, context: object) -> None:
+        """python-telegram-bot's one handler: post the update to its sender's mailbox."""
+        user = update.effective_user
+        self._mailboxes.post(str(user.id) if user is not None else "", update)
+
+    async def _work(self, update: Update) -> None:
+        try:
+            if self._inbox is not None:
+                await self._updates.handle(update, self._inbox)
+        finally:
+            if self._on_handled is not None:
+                self._on_handled(update.update_id)
+
+    async def _handler_failed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.error is not None:
+            log_incident(logger, new_incident_id(), "telegram handler", context.error)
+
+    # -- the adapter contract ------------------------------------------------------------
+
+    async def register_commands(self, commands: Sequence[CommandSpec]) -> None:
+        self._commands = tuple(commands)  # published once connected
+
+    async def send(self, place: Place, reply: Reply) -> MessageRef:
+        ids = await self._delivery.to_place(place, reply)
+        return MessageRef(PLATFORM, place.chat_id, tuple(str(i) for i in ids))
+
+    async def edit(self, ref: MessageRef, reply: Reply) -> None:
+        """The first message becomes the new text (its first part); any further parts
+        of the old message are deleted, and further parts of the new one sent after."""
+        parts = render(reply.text, reply.buttons)
+        if not parts or not ref.message_ids:
+            raise ValueError("an edit needs a message and some text")
+        chat_id = int(ref.chat_id)
+        await self._sender.edit(chat_id, int(ref.message_ids[0]), parts[0])
+        for extra in ref.message_ids[1:]:
+            await self._sender.delete(chat_id, int(extra))
+        if len(parts) > 1:
+            await self._sender.post(chat_id, parts[1:])
+
+    async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
+        ids = await self._delivery.to_person(actor, reply)
+        if reply.form is not None:
+            question = self._forms.open(reply.form, actor, private_place(actor))
+            ids += await self._delivery.to_person(actor, question)
+        return MessageRef(PLATFORM, actor.user_id, tuple(str(i) for i in ids))
+
+    async def platform_role(self, actor: Actor, place: Place) -> Role:
+        """FACILITATOR for a group chat's owner and administrators when the config says
+        so (never more); MEMBER everywhere else."""
+        if self._admins is None or place.private:
+            return Role.MEMBER
+        if place.platform != PLATFORM or actor.platform != PLATFORM:
+            return Role.MEMBER
+        if not _is_number(place.chat_id) or not _is_number(actor.user_id):
+            return Role.MEMBER
+        return await self._admins.role(int(place.chat_id), int(actor.user_id))
+
+
+def _polling_failed(error: TelegramError) -> None:
+    """python-telegram-bot's polling loop calls this, then tries again by itself."""
+    if isinstance(error, Conflict):
+        logger.error(
+            "telegram: another program is fetching this bot's updates (409 Conflict). Only "
+            "one copy of PeerCircle may run per bot token: stop the other one."
+        )
+    else:
+        logger.warning("telegram: fetching updates failed (%s); trying again", type(error).__name__)
+
+
+async def _quietly(doing: str, step: Coroutine[Any, Any, object]) -> None:
+    try:
+        await step
+    except Exception as error:
+        log_incident(logger, new_incident_id(), f"telegram {doing}", error)
+
+
+def command_description(summary: str) -> str:
+    """A command summary cut to Telegram's 256 characters for its command menu."""
+    if len(summary) <= MAX_COMMAND_DESCRIPTION:
+        return summary
+    return summary[: MAX_COMMAND_DESCRIPTION - 1] + "…"
+
+
+def _is_number(text: str) -> bool:
+    return text.removeprefix("-").isdecimal()

@@ -1,0 +1,127 @@
+"""Carrying out replies, each to its audience: handlers choose, the adapter carries out.
+
+In a private chat every reply goes to that chat. In a group chat:
+
+- ``HERE`` is posted in the group (in the same forum topic);
+- ``ONLY_YOU`` and ``PRIVATE_MESSAGE`` go to the person's private chat (Telegram has no
+  replies only one person in a group can see), and the group then gets one neutral
+  pointer, answering the person's message: "I've sent you a private message";
+- if the private chat cannot be reached (the person blocked the bot, or never pressed
+  Start), the group gets instead a neutral line with a link that opens the private
+  chat (``https://t.me/<bot>?start=start``). Never the content.
+
+A form is always a conversation in the private chat, wherever it was opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram.error import BadRequest, Forbidden
+
+from adapters.telegram.forms import FormConversations
+from adapters.telegram.render import render
+from adapters.telegram.sender import Sender
+from adapters.telegram.translate import PLATFORM
+from bot.catalog import Catalog
+from bot.events import Actor, Place
+from bot.platforms import RecipientUnreachable
+from bot.replies import Audience, Reply
+
+DEEP_LINK_PAYLOAD = "start"  # what /start receives from the link: nothing about anyone
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Whom a batch of replies answers, where, and (for pointers) which message."""
+
+    actor: Actor
+    place: Place
+    message_id: int | None = None
+
+
+def private_place(actor: Actor) -> Place:
+    """A person's private chat with the bot: its id is theirs."""
+    return Place(PLATFORM, actor.user_id, private=True)
+
+
+class Delivery:
+    def __init__(
+        self, sender: Sender, forms: FormConversations, catalog: Catalog, *, bot_name: str
+    ) -> None:
+        self._sender = sender
+        self._forms = forms
+        self._catalog = catalog
+        self._bot_name = bot_name
+
+    async def to_place(
+        self, place: Place, reply: Reply, *, reply_to: int | None = None
+    ) -> list[int]:
+        """Post ``reply`` where everyone in ``place`` sees it; the message ids."""
+        thread = int(place.thread_id) if place.thread_id is not None else None
+        parts = render(reply.text, reply.buttons)
+        return await self._sender.post(
+            int(place.chat_id), parts, thread_id=thread, reply_to=reply_to
+        )
+
+    async def to_person(self, actor: Actor, reply: Reply) -> list[int]:
+        """Send ``reply`` to ``actor``'s private chat, or raise ``RecipientUnreachable``."""
+        try:
+            return await self._sender.post(int(actor.user_id), render(reply.text, reply.buttons))
+        except Forbidden:  # blocked, or the person never pressed Start
+            raise RecipientUnreachable(actor.key) from None
+        except BadRequest as refused:
+            if "chat not found" in refused.message.casefold():
+                raise RecipientUnreachable(actor.key) from None
+            raise
+
+    async def answer(self, origin: Origin, replies: Sequence[Reply]) -> None:
+        """Every reply to what ``origin.actor`` did, each to its audience."""
+        if origin.place.private:
+            for reply in replies:
+                await self.to_place(origin.place, reply)
+                if reply.form is not None:
+                    question = self._forms.open(reply.form, origin.actor, origin.place)
+                    await self.to_place(origin.place, question)
+            return
+        await self._answer_in_group(origin, replies)
+
+    async def _answer_in_group(self, origin: Origin, replies: Sequence[Reply]) -> None:
+        sent_privately = unreachable = False
+        for reply in replies:
+            if reply.audience is Audience.HERE:
+                await self.to_place(origin.place, reply)
+            elif await self._privately(origin.actor, reply):
+                sent_privately = True
+            else:
+                unreachable = True
+            if reply.form is not None:
+                question = self._forms.open(reply.form, origin.actor, origin.place)
+                if await self._privately(origin.actor, question):
+                    sent_privately = True
+                else:
+                    self._forms.discard(origin.actor)
+                    unreachable = True
+        if unreachable:
+            await self._pointer(origin, self._open_private_chat())
+        elif sent_privately:
+            await self._pointer(origin, self._catalog.text("audience.sent_privately"))
+
+    async def _privately(self, actor: Actor, reply: Reply) -> bool:
+        try:
+            await self.to_person(actor, reply)
+        except RecipientUnreachable:
+            return False
+        return True
+
+    async def _pointer(self, origin: Origin, text: str) -> None:
+        pointer = Reply(text, audience=Audience.HERE)
+        await self.to_place(origin.place, pointer, reply_to=origin.message_id)
+
+    def _open_private_chat(self) -> str:
+        username = self._sender.username
+        if not username:
+            return self._catalog.text("audience.could_not_message", bot=self._bot_name)
+        link = f"https://t.me/{username}?start={DEEP_LINK_PAYLOAD}"
+        return self._catalog.text("telegram.open_private_chat", link=link)

@@ -1,0 +1,158 @@
+"""Every call the adapter makes to the Bot API, with the retries Telegram asks for.
+
+- ``RetryAfter`` (429, flood control): wait the time Telegram names, then try again.
+- ``NetworkError`` and ``TimedOut`` (no answer, a 5xx): try again after a pause that
+  doubles. A timed-out send may still have arrived, so a retry can rarely show a
+  message twice; losing a reply is worse.
+- Anything else (``Forbidden``, ``BadRequest``, ``InvalidToken``) is an answer, not an
+  accident: raised at once.
+
+Attempts are bounded; after the last one the error is raised (the messenger records a
+failed delivery). The sender owns a ``telegram.Bot`` that connects on first use, so a
+private message can go out before the adapter has started polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from adapters.telegram.render import Part
+
+# python-telegram-bot 22 warns (on stderr, as a UserWarning) whenever it builds a
+# RetryAfter, because retry_after will become a timedelta; retry_after_seconds reads both.
+RETRY_AFTER_CHANGE = r"Deprecated since version v22\.2: .*`retry_after`"
+warnings.filterwarnings("ignore", RETRY_AFTER_CHANGE, PTBDeprecationWarning)
+
+Result = TypeVar("Result")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # never fetch a link someone wrote
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4  # tries per call, whatever went wrong
+    network_pause: float = 0.5  # before the second try after a network error; doubles
+    longest_wait: float = 60.0  # a flood-control wait longer than this is not waited out
+
+
+class Sender:
+    def __init__(self, bot: Bot, policy: RetryPolicy) -> None:
+        self.bot = bot
+        self._policy = policy
+        self._connecting = asyncio.Lock()
+
+    @property
+    def username(self) -> str | None:
+        """The bot's @username (without the @), once connected."""
+        try:
+            return self.bot.username
+        except RuntimeError:  # not initialized yet
+            return None
+
+    async def ready(self) -> Bot:
+        """The bot, connected (getMe) if it was not yet."""
+        async with self._connecting:
+            await self.bot.initialize()
+        return self.bot
+
+    async def close(self) -> None:
+        async with self._connecting:
+            await self.bot.shutdown()
+
+    async def call(self, action: Callable[[Bot], Awaitable[Result]]) -> Result:
+        """``action(bot)``, tried again as Telegram's answer allows."""
+        bot = await self.ready()
+        pause = self._policy.network_pause
+        for attempt in range(1, self._policy.attempts + 1):
+            last = attempt == self._policy.attempts
+            try:
+                return await action(bot)
+            except RetryAfter as limited:
+                wait = retry_after_seconds(limited)
+                if last or wait > self._policy.longest_wait:
+                    raise
+                await asyncio.sleep(wait)
+            except BadRequest:  # a NetworkError by inheritance, but Telegram's answer
+                raise
+            except NetworkError:  # includes TimedOut
+                if last:
+                    raise
+                await asyncio.sleep(pause)
+                pause *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def post(
+        self,
+        chat_id: int,
+        parts: Sequence[Part],
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> list[int]:
+        """Send ``parts`` in order; the ids of the messages sent."""
+        ids: list[int] = []
+        for part in parts:
+            message = await self.call(_send(chat_id, part, thread_id, reply_to))
+            ids.append(message.message_id)
+            reply_to = None  # only the first part answers the person's message
+        return ids
+
+    async def edit(self, chat_id: int, message_id: int, part: Part) -> None:
+        async def edit(bot: Bot) -> object:
+            return await bot.edit_message_text(
+                part.html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=part.keyboard,
+                link_preview_options=NO_PREVIEW,
+            )
+
+        try:
+            await self.call(edit)
+        except BadRequest as refused:
+            if "not modified" not in refused.message.casefold():
+                raise  # the same text again is no failure
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        async def delete(bot: Bot) -> bool:
+            return await bot.delete_message(chat_id, message_id)
+
+        await self.call(delete)
+
+
+def _send(
+    chat_id: int, part: Part, thread_id: int | None, reply_to: int | None
+) -> Callable[[Bot], Awaitable[Message]]:
+    answering = None
+    if reply_to is not None:
+        answering = ReplyParameters(reply_to, allow_sending_without_reply=True)
+
+    async def send(bot: Bot) -> Message:
+        return await bot.send_message(
+            chat_id,
+            part.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=part.keyboard,
+            message_thread_id=thread_id,
+            link_preview_options=NO_PREVIEW,
+            reply_parameters=answering,
+        )
+
+    return send
+
+
+def retry_after_seconds(limited: RetryAfter) -> float:
+    """Seconds to wait: ``retry_after`` is an int today and a timedelta with
+    ``PTB_TIMEDELTA=true`` (and in the next major version)."""
+    wait = limited.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)

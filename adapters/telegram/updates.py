@@ -1,0 +1,87 @@
+"""Handling one update, start to finish: acknowledge a press, follow an open form, or
+ask the core and deliver its replies.
+
+A button press is acknowledged first (``answerCallbackQuery``), so the person's button
+stops spinning even when what follows fails. In a private chat, a message that is not a
+command answers the person's open form, if they have one; a command closes the form
+first (so ``/crisis`` always works, and is answered at once).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Update
+
+from adapters.base import Inbox
+from adapters.telegram.delivery import Delivery, Origin, private_place
+from adapters.telegram.forms import FormConversations, Outcome
+from adapters.telegram.sender import Sender
+from adapters.telegram.translate import Received, translate
+from bot.commands import parse_command_text
+from bot.errors import log_incident, new_incident_id
+from bot.events import TextReceived
+
+logger = logging.getLogger(__name__)
+
+
+class UpdateHandler:
+    def __init__(self, sender: Sender, forms: FormConversations, delivery: Delivery) -> None:
+        self._sender = sender
+        self._forms = forms
+        self._delivery = delivery
+
+    async def handle(self, update: Update, inbox: Inbox) -> None:
+        if update.callback_query is not None:
+            await self._acknowledge(update.callback_query.id)
+        received = translate(update, self._sender.username)
+        if received is None:
+            return
+        step = self._form_step(received)
+        if step is not None:
+            await self._form_outcome(received, step, inbox)
+            return
+        closed = Outcome()
+        if received.place.private and self._is_command(received):
+            closed = self._forms.put_away(received.actor)
+        replies = await inbox.handle(received.incoming)
+        origin = Origin(received.actor, received.place, received.message_id)
+        await self._delivery.answer(origin, replies)
+        await self._delivery.answer(Origin(received.actor, received.place), closed.replies)
+
+    async def _acknowledge(self, query_id: str) -> None:
+        async def answer(bot: Bot) -> bool:
+            return await bot.answer_callback_query(query_id)
+
+        try:
+            await self._sender.call(answer)
+        except Exception as error:  # the press is still handled
+            log_incident(logger, new_incident_id(), "telegram answer callback", error)
+
+    def _form_step(self, received: Received) -> Outcome | None:
+        """What the form makes of this update; None when it is not about a form."""
+        press = received.form_press
+        if press is not None:
+            return self._forms.press(received.actor, press)
+        incoming = received.incoming
+        if not received.place.private or not isinstance(incoming, TextReceived):
+            return None
+        if self._is_command(received):
+            return None
+        tag = received.form_reply
+        if tag is not None and not self._forms.is_open(received.actor, tag):
+            return self._forms.expired()  # replying to a question of a forgotten form
+        return self._forms.answer(received.actor, incoming.text)
+
+    async def _form_outcome(self, received: Received, outcome: Outcome, inbox: Inbox) -> None:
+        """A form's texts go to the private chat, where the conversation is; so do the
+        replies to the submitted form, whatever their audience (the safe direction)."""
+        private = Origin(received.actor, private_place(received.actor))
+        await self._delivery.answer(private, outcome.replies)
+        if outcome.submitted is not None:
+            await self._delivery.answer(private, await inbox.handle(outcome.submitted))
+
+    @staticmethod
+    def _is_command(received: Received) -> bool:
+        incoming = received.incoming
+        return isinstance(incoming, TextReceived) and parse_command_text(incoming.text) is not None

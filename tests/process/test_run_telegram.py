@@ -1,0 +1,191 @@
+"""``peercircle run`` as the Telegram service: the real CLI in a subprocess, talking to
+the fake Bot API running in this test on 127.0.0.1 (a free port), as a member would
+see it in a private chat and in a group chat; then a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.telegram_updates import SentMessage, TgChat, TgUser
+from tests.process.cli import ROOT, example_copy
+
+SIGTERM_GRACE = 10.0
+
+
+def telegram_config(directory: Path, base_url: str, base_file_url: str) -> Path:
+    """The example config with ``[telegram] enabled = true`` and the Bot API addresses."""
+    config = example_copy(directory)
+    head, _, tail = config.read_text(encoding="utf-8").partition("[telegram]\n")
+    settings = f'enabled = true\nbase_url = "{base_url}"\nbase_file_url = "{base_file_url}"'
+    tail = tail.replace("enabled = false", settings, 1)
+    config.write_text(f"{head}[telegram]\n{tail}", encoding="utf-8")
+    return config
+
+
+class Service:
+    """A running ``peercircle run``; stderr is collected as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.err = b""
+        self._more = asyncio.Event()
+        self._reading = asyncio.create_task(self._read_stderr())
+
+    async def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(4096):
+            self.err += chunk
+            self._more.set()
+
+    async def wait_for_stderr(self, wanted: Callable[[bytes], bool], within: float = 30) -> None:
+        async with asyncio.timeout(within):
+            while not wanted(self.err):
+                self._more.clear()
+                await self._more.wait()
+
+    async def terminate(self) -> tuple[int, float, bytes]:
+        """SIGTERM; the exit code, the seconds it took, and all of stderr."""
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        self.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(self.process.wait(), SIGTERM_GRACE + 5)
+        took = loop.time() - began
+        await self._reading
+        return code, took, self.err
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramApi]:
+    async with FakeTelegramApi() as api:
+        yield api
+
+
+async def _run(config: Path, token: str) -> Service:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERCIRCLE_")}
+    env.update(PYTHONPATH=str(ROOT), PEERCIRCLE_TELEGRAM__TOKEN=token, LC_ALL="C.UTF-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=config.parent,
+        env=env,
+    )
+    return Service(process)
+
+
+async def _answers(
+    fake: FakeTelegramApi, act: Callable[[], object], *chats: TgChat | TgUser, within: float = 15
+) -> list[SentMessage]:
+    """``act()`` (a member writes or presses), then the one message the bot sends in each
+    of ``chats`` as a result, in that order; nothing else may follow."""
+    before = {chat.id: len(fake.sent_messages(chat)) for chat in chats}
+    act()
+    for chat in chats:
+        await fake.wait_for_sent(before[chat.id] + 1, chat_id=chat, within=within)
+    await asyncio.sleep(0.3)  # nothing more should follow
+    answers: list[SentMessage] = []
+    for chat in chats:
+        sent = fake.sent_messages(chat)
+        assert len(sent) == before[chat.id] + 1, [m.text for m in sent[before[chat.id] :]]
+        answers.append(sent[-1])
+    return answers
+
+
+def _assert_clean_exit(code: int, took: float, err: bytes, token: str) -> None:
+    shown = err.decode(errors="replace")
+    assert code == 0, shown
+    assert took < SIGTERM_GRACE, shown
+    assert "Traceback" not in shown
+    assert token not in shown
+    assert token.split(":")[1] not in shown
+
+
+async def test_run_serves_telegram_and_stops_cleanly(fake: FakeTelegramApi, tmp_path: Path) -> None:
+    config = telegram_config(tmp_path, fake.base_url, fake.base_file_url)
+    service = await _run(config, fake.token)
+    try:
+        assert service.process.stdin is not None  # run never reads it: this goes nowhere
+        service.process.stdin.write(b":as mallory organizer\n/roster tues\n")
+        await service.process.stdin.drain()
+        await fake.wait_until_polling(within=30)
+
+        alex = fake.user("Alex")
+        deep_link = "/start start"  # what the pointer's t.me link makes Telegram send
+        [hello] = await _answers(fake, lambda: fake.inject_command(alex, deep_link), alex)
+        assert "I help peer-support groups meet" in hello.text
+
+        [groups] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
+        assert "Tuesday Recovery Circle — /join tuesday-recovery" in groups.text
+        assert groups.buttons[0][0] == "Join Tuesday Recovery Circle"
+
+        [joined] = await _answers(fake, lambda: fake.inject_command(alex, "/join tuesday"), alex)
+        assert joined.text.startswith("You're in: you have a seat in Tuesday Recovery Circle")
+
+        [crisis] = await _answers(fake, lambda: fake.inject_command(alex, "/crisis"), alex)
+        assert "Samaritans" in crisis.text
+
+        youth = "Join Youth Space (16–25)"
+        [pressed] = await _answers(fake, lambda: fake.press_button(alex, groups, text=youth), alex)
+        assert pressed.text.startswith("You're in: you have a seat in Youth Space (16–25)")
+        assert len(fake.answered_callbacks()) == 1
+
+        circle = fake.group("Tuesday circle chat")
+        mine = await _answers(
+            fake, lambda: fake.inject_command(alex, "/mygroups", chat=circle), alex, circle
+        )
+        details, pointer = mine
+        assert "Tuesday Recovery Circle — you have a seat" in details.text
+        assert pointer.text == "📬 I've sent you a private message."
+    finally:
+        code, took, err = await service.terminate()
+
+    _assert_clean_exit(code, took, err, fake.token)
+    assert service.process.stdout is not None
+    assert await service.process.stdout.read() == b""  # a service: nothing on stdout
+    everything = " ".join(m.text for m in fake.sent_messages())
+    assert "Roster" not in everything  # the piped ":as mallory organizer" did nothing
+    assert "mallory" not in everything
+    assert fake.commands()[0] == {
+        "command": "start",
+        "description": "Say hello and see how PeerCircle works",
+    }
+    assert "roster" not in [c["command"] for c in fake.commands()]  # facilitators only
+    wal = tmp_path / "data" / "peercircle.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+async def test_run_keeps_going_while_telegram_is_unreachable(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    config = telegram_config(tmp_path, f"{base}/bot", f"{base}/file/bot")
+    token = "7000000001:AAFakeTokenForTests-0123456789abcdefghij"
+    service = await _run(config, token)
+    try:
+        await service.wait_for_stderr(lambda err: err.count(b"restarting in") >= 2)
+        assert service.process.returncode is None  # still running
+    finally:
+        code, took, err = await service.terminate()
+
+    _assert_clean_exit(code, took, err, token)
+    shown = err.decode()
+    assert "incident INC-" in shown
+    assert "NetworkError" in shown
+    assert "telegram adapter stopped unexpectedly; restarting in 1.0 s" in shown
+    assert "restarting in 2.0 s" in shown
