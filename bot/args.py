@@ -51,7 +51,7 @@ class Args:
     def __hash__(self) -> int:
         return hash(tuple(sorted(self._values.items())))
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # pragma: no mutate block (debug output only)
         return f"Args({sorted(self._values)})"  # names only: values may be member text
 
 

@@ -28,7 +28,10 @@ class Case:
     command: str
     expected: tuple[Audience, ...]
     setup: tuple[str, ...] = ()  # "/join circle" lines said first, by uma then vic
-    by: str = "tina"
+    by: str = "tina"  # "uma-first", "tina-first": that person joins circle, then speaks
+
+
+FULL = ("/join circle", "/join circle")  # uma and vic take both seats
 
 
 CASES = [
@@ -37,13 +40,16 @@ CASES = [
     Case("crisis", "/crisis", (ONLY_YOU,)),
     Case("groups", "/groups", (HERE,)),
     Case("join seated", "/join circle", (ONLY_YOU,)),
-    Case("join waitlisted", "/join circle", (ONLY_YOU,), ("/join circle", "/join circle")),
+    Case("join waitlisted", "/join circle", (ONLY_YOU,), FULL),
     Case("join again", "/join circle", (ONLY_YOU,), (), "uma-first"),
+    Case("join again waitlisted", "/join circle", (ONLY_YOU,), FULL, "tina-first"),
     Case("join choose", "/join", (ONLY_YOU,)),
     Case("join unknown group", "/join nowhere", (ONLY_YOU,)),
     Case("leave", "/leave circle", (ONLY_YOU,), (), "uma-first"),
+    Case("leave waitlist", "/leave circle", (ONLY_YOU,), FULL, "tina-first"),
     Case("leave not a member", "/leave circle", (ONLY_YOU,)),
     Case("leave choose", "/leave", (ONLY_YOU,), (), "uma-first"),
+    Case("leave choose none", "/leave", (ONLY_YOU,)),
     Case("mygroups", "/mygroups", (ONLY_YOU,), (), "uma-first"),
     Case("mygroups none", "/mygroups", (ONLY_YOU,)),
     Case("roster", "/roster circle", (ONLY_YOU,), ("/join circle",), "fran"),
@@ -61,9 +67,10 @@ COVERED = {case.command.split()[0].lstrip("/") for case in CASES}
 async def _run(harness: Harness, case: Case, place: Place | None) -> list[Audience]:
     for line, who in zip(case.setup, (uma, vic), strict=False):
         await harness.say(line, as_=who)
-    speaker = {"tina": tina, "fran": fran, "olive": olive, "uma-first": uma}[case.by]
-    if case.by == "uma-first":
-        await harness.say("/join circle", as_=uma)
+    speakers = {"tina": tina, "fran": fran, "olive": olive, "uma-first": uma, "tina-first": tina}
+    speaker = speakers[case.by]
+    if case.by.endswith("-first"):
+        await harness.say("/join circle", as_=speaker)
     where = place if speaker.platform == "telegram" else None
     return [reply.audience for reply in await harness.say(case.command, as_=speaker, place=where)]
 
