@@ -42,15 +42,6 @@ class Args:
     def optional_text(self, name: str) -> str | None:
         return self._values.get(name)
 
-    def as_dict(self) -> dict[str, str]:
-        return dict(self._values)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Args) and other._values == self._values
-
-    def __hash__(self) -> int:
-        return hash(tuple(sorted(self._values.items())))
-
     def __repr__(self) -> str:  # pragma: no mutate block (debug output only)
         return f"Args({sorted(self._values)})"  # names only: values may be member text
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import GroupConfig
 from bot.events import Actor, Place
 from bot.roles import Role
 from groups.access import GroupAccess
+from groups.directory import GroupDirectory, group_from_config
 from tests.harness import Harness, person
 
 CIRCLE_CHAT = Place("telegram", chat_id="-100123", private=False)  # "circle" lives here
@@ -157,3 +159,25 @@ def test_the_role_matrix(
     assert access.role_in(actor, place, granted, "no-such-group") <= Role.MEMBER or (
         actor.key == olive.key
     )
+
+
+def test_a_group_that_lives_in_a_whole_discord_server_counts_in_every_channel() -> None:
+    config = GroupConfig.model_validate(
+        {
+            "slug": "server-wide",
+            "name": "Server-wide",
+            "capacity": 5,
+            "timezone": "UTC",
+            "discord_guild_id": 111111111111111111,
+            "schedule": {"weekday": "monday", "time": "10:00"},
+        }
+    )
+    group = group_from_config(config)
+    access = GroupAccess([], GroupDirectory([group]))
+
+    for place in (CARERS_CHANNEL, CARERS_OTHER_CHANNEL):
+        assert access.role_in(dc_mod, place, Role.FACILITATOR, "server-wide") is Role.FACILITATOR
+    assert access.role_in(dc_mod, OTHER_GUILD, Role.FACILITATOR, "server-wide") is Role.MEMBER
+    assert access.role_in(tg_admin, CIRCLE_CHAT, Role.FACILITATOR, "server-wide") is Role.MEMBER
+    dm = Place("discord", "555555555555555555", private=True)
+    assert access.role_in(dc_mod, dm, Role.FACILITATOR, "server-wide") is Role.MEMBER

@@ -184,3 +184,74 @@ async def test_join_and_leave_without_a_group_offer_choices(harness: Harness) ->
     ]
     [done] = await harness.press("leave:carers", as_=alice)
     assert "you've left Carers' Circle" in done.text
+
+
+async def test_an_empty_or_ambiguous_group_name_asks_which(harness: Harness) -> None:
+    assert "Which group?" in await harness.text("/join #", as_=alice)
+    assert "Which group?" in await harness.text("/join _-_", as_=alice)
+    both = await harness.text("/join c", as_=alice)  # "circle" and "carers" both start so
+    assert "More than one group starts with “c”: circle, carers" in both
+    assert "You haven't joined" in await harness.text("/mygroups", as_=alice)
+
+
+async def test_a_group_taken_out_of_the_config_is_shown_as_no_longer_running(
+    tmp_path: Path,
+) -> None:
+    storage = "sqlite:///members.sqlite3"
+    first = await Harness.open(write_config(tmp_path, storage_url=storage))
+    await first.say("/join carers", as_=alice)
+    await first.close()
+    config = write_config(tmp_path, storage_url=storage)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index('[[groups]]\nslug = "carers"')], encoding="utf-8")
+
+    second = await Harness.open(config)
+    mine = await second.text("/mygroups", as_=alice)
+    await second.close()
+
+    assert "• carers — this group isn't running any more" in mine
+
+
+async def test_with_no_groups_configured_the_list_says_so(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("[[groups]]")], encoding="utf-8")
+
+    empty = await Harness.open(config)
+    [reply] = await empty.say("/groups", as_=alice)
+    await empty.close()
+
+    assert reply.text == "There are no groups open yet. Please check back soon."
+    assert reply.buttons == ()
+
+
+async def test_the_group_list_shows_each_groups_name_slug_and_description(
+    harness: Harness,
+) -> None:
+    [reply] = await harness.say("/groups", as_=alice)
+
+    assert "Tuesday Circle — /join circle\nA weekly circle.\nMeets every Tuesday" in reply.text
+    assert "2 of 2 seats free" in reply.text
+    await harness.say("/join circle", as_=bob)
+    await harness.say("/join circle", as_=cara)
+    [full] = await harness.say("/groups", as_=alice)
+    assert "Full at the moment: you can join the waiting list (0 waiting)" in full.text
+
+
+async def test_joining_tells_you_when_the_group_meets(harness: Harness) -> None:
+    seated = await harness.text("/join carers", as_=alice)
+    assert "We meet: every other Thursday, 18:30–20:00 (Europe/London)" in seated
+
+
+async def test_a_promotion_notice_names_the_group_its_schedule_and_how_to_leave(
+    harness: Harness,
+) -> None:
+    for member in (alice, bob, cara):
+        await harness.say("/join circle", as_=member)
+
+    await harness.say("/leave circle", as_=alice)
+
+    [notice] = harness.inbox(cara)
+    assert "a seat has opened up in Tuesday Circle" in notice.text
+    assert "We meet: every Tuesday, 19:00–20:30 (Europe/London)." in notice.text
+    assert "/leave circle passes it on" in notice.text

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.events import Place
+from bot.catalog import Catalog
+from bot.commands import CommandRegistry
+from bot.context import Context
+from bot.events import Actor, Place
 from bot.replies import Audience
 from bot.roles import Role
+from groups.models import Membership, SeatStatus
+from groups.removal import match_member
+from tests.fakes.authority import EveryoneIsAMember
+from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person
 
 alice, bob, cara = (person(n) for n in ("alice", "bob", "cara"))
@@ -162,3 +171,65 @@ async def test_unknown_and_missing_members(harness: Harness) -> None:
     assert "couldn't find “zed”" in await harness.text("/remove circle zed", as_=fran)
     assert "the member is missing" in await harness.text("/remove circle", as_=fran)
     assert await _seated(harness) == ["console:alice"]
+
+
+async def test_an_at_sign_before_a_whole_name_is_fine_and_two_letters_ask(
+    harness: Harness,
+) -> None:
+    ann = person("ann")
+    await harness.say("/join circle", as_=ann)
+
+    [ask] = await harness.say("/remove circle an", as_=fran)  # two letters: asks, no removal
+    assert [b.action for b in ask.buttons] == ["remove:circle console:ann"]
+    assert await _seated(harness) == ["console:ann"]
+
+    assert "Ann is no longer in" in await harness.text("/remove circle @Ann", as_=fran)
+    assert await _seated(harness) == []
+
+
+def test_a_person_whose_button_would_not_fit_is_listed_but_gets_no_button() -> None:
+    people = [Actor("telegram", "1234567890123", "Sam A"), Actor("console", "sam", "Sam B")]
+    rows = [Membership("g", p, SeatStatus.SEATED, datetime(2026, 1, 1, tzinfo=UTC)) for p in people]
+    found = match_member(rows, "sam")
+    ctx = Context(
+        people[1],
+        Place("console", "sam", private=True),
+        Role.FACILITATOR,
+        Role.FACILITATOR,
+        FakeClock(),
+        Catalog.load(),
+        CommandRegistry(),
+        EveryoneIsAMember(),
+    )
+    long_slug = "a-very-long-group-slug-of-forty-chars-xx"
+
+    buttons = found.buttons(ctx, long_slug)
+
+    assert [p.key for p in found.candidates] == ["telegram:1234567890123", "console:sam"]
+    assert [b.label for b in buttons] == ["Remove Sam B"]  # the other action is over 64 bytes
+    assert all(len(b.action.encode()) <= 64 for b in buttons)
+
+
+async def test_the_roster_counts_the_waiting_list_and_says_nobody(harness: Harness) -> None:
+    empty = await harness.text("/roster carers", as_=person("gus"))
+    assert "Seats taken: 0 of 5" in empty
+    assert "Waiting list: 0" in empty
+    assert empty.count("(nobody yet)") == 2
+    assert "(carers)" in empty
+
+    for member in (alice, bob, cara, person("dan")):
+        await harness.say("/join circle", as_=member)
+    full = await harness.text("/roster circle", as_=fran)
+    assert "Waiting list: 2" in full
+    assert "2. Dan (console:dan)" in full
+
+
+async def test_removal_reports_how_many_seats_passed_on(harness: Harness) -> None:
+    for member in (alice, bob, cara):
+        await harness.say("/join circle", as_=member)
+
+    first = await harness.text("/remove circle Alice", as_=fran)
+    second = await harness.text("/remove circle Cara", as_=fran)
+
+    assert "Seats passed on to the waiting list: 1." in first
+    assert "Seats passed on to the waiting list: 0." in second

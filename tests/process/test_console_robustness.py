@@ -213,3 +213,17 @@ def _wait_for(process: subprocess.Popen[bytes], text: bytes, timeout: float = 30
         seen += chunk or b""
         time.sleep(0.02)
     return seen
+
+
+def test_an_unknown_console_role_is_refused_at_start(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*_command(example_copy(tmp_path)), "--as", "kim", "--role", "wiz\x1b[31mard"],
+        input=b"/groups\n",
+        capture_output=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "unknown role “wizard”" in done.stderr.decode()  # the escape is gone
+    assert b"\x1b" not in done.stderr
+    assert done.stdout == b""
