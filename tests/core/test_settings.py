@@ -383,6 +383,17 @@ def test_token_in_file_is_an_error_even_with_env(tmp_path: Path) -> None:
     assert TOKEN not in str(caught.value)
 
 
+def test_a_secret_in_the_file_is_reported_beside_every_other_problem(tmp_path: Path) -> None:
+    text = BASE.replace("capacity = 12", "capacity = 0") + f'\n[discord]\ntoken = "{TOKEN}"\n'
+    problems = _problems(tmp_path, text, {"PEERCIRCLE_BOT__COUNTRY": "not a country"})
+    assert [p.path for p in problems] == [
+        "groups[0].capacity",
+        "discord.token",
+        "PEERCIRCLE_BOT__COUNTRY",
+    ]
+    assert TOKEN not in " ".join(str(p) for p in problems)
+
+
 def test_toml_syntax_error(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, BASE.replace('name = "Test Circle"', 'name = "Test'))
     assert problem.path == "<toml>"
