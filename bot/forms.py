@@ -37,3 +37,15 @@ def _clean(form_field: FormField, raw: str) -> str:
     if form_field.kind is FieldKind.LONG_TEXT:
         return cleaned
     return " ".join(cleaned.split())
+
+
+def choice_for(question: FormField, typed: str) -> str | None:
+    """The value of the choice someone typed instead of tapping: by its number (from 1),
+    its value or its label, in any case. None if it names no choice."""
+    if typed.isdecimal() and 1 <= int(typed) <= len(question.choices):
+        return question.choices[int(typed) - 1].value
+    wanted = typed.casefold()
+    for choice in question.choices:
+        if wanted in (choice.value.casefold(), choice.label.casefold()):
+            return choice.value
+    return None

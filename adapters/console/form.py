@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.catalog import Catalog
 from bot.events import Actor, Place
+from bot.forms import choice_for
 from bot.replies import FieldKind, Form, FormField
 
 
@@ -50,7 +51,7 @@ class PendingForm:
             self.answers[question.name] = ""
             return None
         if question.kind is FieldKind.CHOICE:
-            chosen = _choice(question, value)
+            chosen = choice_for(question, value)
             if chosen is None:
                 return "console.form.not_a_choice"
             value = chosen
@@ -58,14 +59,3 @@ class PendingForm:
             return "console.form.too_long"
         self.answers[question.name] = value
         return None
-
-
-def _choice(question: FormField, typed: str) -> str | None:
-    """A choice by its number, its value or its label (any case)."""
-    if typed.isdecimal() and 1 <= int(typed) <= len(question.choices):
-        return question.choices[int(typed) - 1].value
-    wanted = typed.casefold()
-    for choice in question.choices:
-        if wanted in (choice.value.casefold(), choice.label.casefold()):
-            return choice.value
-    return None

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from bot.catalog import Catalog
 from bot.events import Actor, FormSubmitted, Place
+from bot.forms import choice_for
 from bot.replies import Audience, Button, FieldKind, Form, FormField, Reply
 
 FORM_PREFIX = "~f"  # never a command name, so form buttons and command buttons differ
@@ -161,7 +162,7 @@ class FormConversations:
         if not value:
             return self._again(opened, "telegram.form.empty")
         if question.kind is FieldKind.CHOICE:
-            chosen = _choice(question, value)
+            chosen = choice_for(question, value)
             if chosen is None:
                 return self._again(opened, "telegram.form.not_a_choice")
             value = chosen
@@ -232,14 +233,3 @@ class FormConversations:
 
     def _text(self, key: str, /, **params: object) -> str:
         return self._catalog.text(key, **params)
-
-
-def _choice(question: FormField, typed: str) -> str | None:
-    """A choice typed instead of tapped: by its number, its value or its label."""
-    if typed.isdecimal() and 1 <= int(typed) <= len(question.choices):
-        return question.choices[int(typed) - 1].value
-    wanted = typed.casefold()
-    for choice in question.choices:
-        if wanted in (choice.value.casefold(), choice.label.casefold()):
-            return choice.value
-    return None

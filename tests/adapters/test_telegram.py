@@ -4,10 +4,7 @@ conversations), against the fake Bot API with the real core behind the adapter."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from adapters.telegram.adapter import command_description
 from bot.app import BotApp
@@ -28,20 +25,6 @@ from tests.harness import write_config
 CATALOG = Catalog.load()
 POINTER = CATALOG.text("audience.sent_privately")
 EXPIRED = CATALOG.text("core.form_expired")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramApi]:
-    async with FakeTelegramApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def driver(fake: FakeTelegramApi) -> AsyncIterator[TelegramDriver]:
-    driver = TelegramDriver(fake)
-    await driver.start()
-    yield driver
-    await driver.close()
 
 
 def _texts(seen: list[Seen]) -> list[str]:

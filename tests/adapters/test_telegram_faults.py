@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 import logging
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
 from telegram.error import InvalidToken, NetworkError, RetryAfter
@@ -29,20 +28,6 @@ from tests.fakes.telegram_api import FakeTelegramApi
 
 QUICK_RESTARTS = Backoff(first=0.01, longest=0.05, healthy_after=10)
 NOTICE = Reply("A seat opened up for you.", audience=Audience.PRIVATE_MESSAGE)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramApi]:
-    async with FakeTelegramApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def driver(fake: FakeTelegramApi) -> AsyncIterator[TelegramDriver]:
-    driver = TelegramDriver(fake)
-    await driver.start()
-    yield driver
-    await driver.close()
 
 
 class Gate:
