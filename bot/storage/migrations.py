@@ -153,6 +153,33 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _apply_one(
+    target: MigrationTarget,
+    migration: Migration,
+    run_script: ScriptRunner,
+    now: Callable[[], datetime],
+) -> bool:
+    """Apply and record one migration in one transaction; False if another process
+    applied it since we looked."""
+    async with target.transaction() as tx:
+        if await tx.fetch_one(
+            "SELECT version FROM schema_migrations WHERE version = :version",
+            {"version": migration.version},
+        ):
+            return False
+        await run_script(tx, migration.sql)
+        await tx.execute(
+            "INSERT INTO schema_migrations (version, description, applied_at) "
+            "VALUES (:version, :description, :applied_at)",
+            {
+                "version": migration.version,
+                "description": migration.description,
+                "applied_at": now().astimezone(UTC).isoformat(timespec="seconds"),
+            },
+        )
+    return True
+
+
 async def apply_migrations(
     target: MigrationTarget,
     migrations: Sequence[Migration],
@@ -184,28 +211,13 @@ async def apply_migrations(
             continue
         label = f"{migration.version:04d} ({migration.description})"
         try:
-            async with target.transaction() as tx:
-                # Another process may have applied it since we looked.
-                if await tx.fetch_one(
-                    "SELECT version FROM schema_migrations WHERE version = :version",
-                    {"version": migration.version},
-                ):
-                    continue
-                await run_script(tx, migration.sql)
-                await tx.execute(
-                    "INSERT INTO schema_migrations (version, description, applied_at) "
-                    "VALUES (:version, :description, :applied_at)",
-                    {
-                        "version": migration.version,
-                        "description": migration.description,
-                        "applied_at": now().astimezone(UTC).isoformat(timespec="seconds"),
-                    },
-                )
+            done = await _apply_one(target, migration, run_script, now)
         except Exception as exc:
             raise StorageError(
                 f"Migration {label} failed and was rolled back; the database is still at "
                 f"schema version {applied[-1].version if applied else current}. Cause: {exc}"
             ) from exc
-        log.info("Applied database migration %s", label)
-        applied.append(migration)
+        if done:
+            log.info("Applied database migration %s", label)
+            applied.append(migration)
     return applied
