@@ -21,6 +21,7 @@ from adapters.telegram.translate import Received, translate
 from bot.commands import parse_command_text
 from bot.errors import log_incident, new_incident_id
 from bot.events import TextReceived
+from bot.text import clean_input
 
 logger = logging.getLogger(__name__)
 
@@ -84,4 +85,8 @@ class UpdateHandler:
     @staticmethod
     def _is_command(received: Received) -> bool:
         incoming = received.incoming
-        return isinstance(incoming, TextReceived) and parse_command_text(incoming.text) is not None
+        if not isinstance(incoming, TextReceived):
+            return False
+        # Cleaned as the dispatcher cleans it: an invisible character before /crisis must
+        # not turn the command into an answer to an open form.
+        return parse_command_text(clean_input(incoming.text)) is not None

@@ -25,7 +25,7 @@ from bot.config.problems import Finding
 __all__ = ["group_identity_findings", "look_alike_keys"]
 
 _APART = "give each group a name people can tell apart"
-_OWN_SLUG = "each group needs its own slug"
+_OWN_SLUG = "each group needs a slug of its own"
 
 
 def look_alike_keys(text: str) -> frozenset[str]:
@@ -69,18 +69,25 @@ def _text(value: object) -> str | None:
 
 
 def _duplicate_slugs(entries: list[_Entry]) -> list[Finding]:
+    """The same slug twice, or two slugs that differ only in punctuation or look-alike
+    characters (``youth-space`` and ``youthspace``): either could be typed for the other."""
     findings = []
     first: dict[str, int] = {}
+    seen: dict[int, frozenset[str]] = {}
     for entry in entries:
         if entry.slug is None:
             continue
+        keys = look_alike_keys(entry.slug)
+        similar = [index for index, known in seen.items() if known & keys]
+        loc = ("groups", entry.index, "slug")
         if entry.slug in first:
-            reason = (
-                f"is already used by groups[{first[entry.slug]}]; each group needs its own slug"
-            )
-            loc = ("groups", entry.index, "slug")
+            reason = f"is already used by groups[{first[entry.slug]}]; {_OWN_SLUG}"
+            findings.append(Finding(loc, f"{entry.slug!r} {reason}", reason))
+        elif similar:
+            reason = f"looks the same as groups[{similar[0]}].slug; {_OWN_SLUG}"
             findings.append(Finding(loc, f"{entry.slug!r} {reason}", reason))
         first.setdefault(entry.slug, entry.index)
+        seen.setdefault(entry.index, keys)
     return findings
 
 

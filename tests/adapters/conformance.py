@@ -24,7 +24,7 @@ from bot.commands import CommandRegistry, CommandSpec, FormSpec
 from bot.context import Context
 from bot.dispatcher import Dispatcher
 from bot.events import Actor, Place
-from bot.platforms import Platforms, RecipientUnreachable
+from bot.platforms import MessageRef, Platforms, RecipientUnreachable
 from bot.replies import Audience, Button, Choice, FieldKind, Form, FormField, Reply
 from bot.roles import Role
 from tests.fakes.authority import EveryoneIsAMember
@@ -245,13 +245,13 @@ class AdapterConformance:
 
     async def test_send_and_edit_in_a_shared_chat(self, driver: Driver) -> None:
         place = driver.shared_place()
-        sent: list[object] = []
+        sent: list[MessageRef] = []
 
         async def send() -> None:
             sent.append(await driver.adapter.send(place, Reply("first", audience=Audience.HERE)))
 
         assert [s.text for s in await driver.seen_since(send())] == ["first"]
-        edit = driver.adapter.edit(sent[0], Reply("second", audience=Audience.HERE))  # type: ignore[arg-type]
+        edit = driver.adapter.edit(sent[0], Reply("second", audience=Audience.HERE))
         assert [(s.where, s.text) for s in await driver.seen_since(edit)] == [("chat", "second")]
 
     async def test_an_ordinary_person_is_granted_nothing(self, driver: Driver) -> None:

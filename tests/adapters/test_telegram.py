@@ -224,6 +224,17 @@ async def test_a_command_puts_an_open_form_away_and_is_answered(driver: Telegram
     assert not_an_answer.text == CATALOG.text("core.not_a_command")
 
 
+async def test_crisis_with_an_invisible_mark_before_it_is_a_command_not_an_answer(
+    driver: TelegramDriver,
+) -> None:
+    await driver.say("bob", "/survey", shared=False)
+    seen = await driver.say("bob", "\u200f/here", shared=False)
+    assert _texts(seen) == [
+        "For everyone: the group meets on Tuesdays.",
+        CATALOG.text("telegram.form.put_away"),
+    ]
+
+
 async def test_a_restart_forgets_open_forms_and_says_so_kindly(fake: FakeTelegramApi) -> None:
     first = TelegramDriver(fake)
     await first.start()

@@ -193,6 +193,12 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
         "groups[1].slug",
         19,
     ),
+    (
+        "look-alike-slug",
+        BASE + _other_group("Monday Group", "tuesdayrecovery"),
+        "groups[1].slug",
+        19,
+    ),
     ("same-name", BASE + _other_group("Tuesday Recovery Circle"), "groups[1].name", 20),
     ("name-case-spacing", BASE + _other_group("tuesday  RECOVERY-circle!"), "groups[1].name", 20),
     ("cyrillic-a-name", BASE + _other_group("Tuesd\u0430y Recovery Circle"), "groups[1].name", 20),
