@@ -67,7 +67,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if not settings.console.enabled:
         print(CONSOLE_OFF, file=sys.stderr)
         return 1
-    if problem := _console_problem(args):
+    if problem := _console_problem(args, Catalog.load(settings.bot.language)):
         print(problem, file=sys.stderr)
         return 2
     return asyncio.run(_serve(settings, lambda app: [_console(app, args)]))
@@ -162,8 +162,8 @@ def _platform_adapters(app: BotApp) -> list[Adapter]:
     return adapters
 
 
-def _console_problem(args: argparse.Namespace) -> str | None:
-    catalog = Catalog.load()
+def _console_problem(args: argparse.Namespace, catalog: Catalog) -> str | None:
+    """Why ``--as`` / ``--role`` cannot be used, in the config's language; None if fine."""
     try:
         role = Role.parse(args.role)
     except ValueError:
