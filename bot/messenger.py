@@ -2,21 +2,25 @@
 
 Handlers *answer* through the replies they return; everything else the bot sends on its
 own initiative — a waitlist promotion, later reminders and announcements — goes through
-``Messenger``, which picks the platform's adapter and reports the outcome. Outcomes are
-logged without the text.
+``Messenger`` (normally from the outbox worker), which picks the platform's adapter and
+reports what happened as a ``Delivery``. Outcomes are logged without the text.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from enum import Enum
 
 from bot.errors import log_incident, new_incident_id
-from bot.events import Actor
-from bot.platforms import Platforms, RecipientUnreachable
+from bot.events import Actor, Place
+from bot.platforms import PlatformBusy, Platforms, RecipientUnreachable
 from bot.replies import Reply
 
 logger = logging.getLogger(__name__)
+
+Target = Actor | Place
+"""A person (sent privately) or a chat (sent there, for everyone in it)."""
 
 
 class DeliveryOutcome(Enum):
@@ -26,21 +30,45 @@ class DeliveryOutcome(Enum):
     NO_ROUTE = "no_route"  # no adapter for that platform is running in this process
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What became of one send: the outcome, how long the platform asked us to wait
+    before the next try (if it said), and the class name of the error (never its text,
+    which may quote the message)."""
+
+    outcome: DeliveryOutcome
+    retry_after: float | None = None
+    error: str | None = None
+
+
 class Messenger:
     def __init__(self, platforms: Platforms) -> None:
         self._platforms = platforms
 
-    async def send_private(self, recipient: Actor, reply: Reply) -> DeliveryOutcome:
-        route = self._platforms.get(recipient.platform)
+    async def deliver(self, target: Target, reply: Reply) -> Delivery:
+        """Send ``reply`` to a person (privately) or into a chat. Never raises."""
+        route = self._platforms.get(target.platform)
         if route is None:
-            logger.warning("no %s adapter running; private message not sent", recipient.platform)
-            return DeliveryOutcome.NO_ROUTE
+            logger.warning("no %s adapter running; message not sent", target.platform)
+            return Delivery(DeliveryOutcome.NO_ROUTE)
         try:
-            await route.send_private(recipient, reply)
-        except RecipientUnreachable:
-            logger.info("private message to a %s member: unreachable", recipient.platform)
-            return DeliveryOutcome.UNREACHABLE
+            if isinstance(target, Actor):
+                await route.send_private(target, reply)
+            else:
+                await route.send(target, reply)
+        except RecipientUnreachable as error:
+            logger.info("message to a %s recipient: unreachable", target.platform)
+            return Delivery(DeliveryOutcome.UNREACHABLE, error=type(error).__name__)
+        except PlatformBusy as busy:
+            logger.info("%s asks to wait %.1fs before sending", target.platform, busy.retry_after)
+            return Delivery(
+                DeliveryOutcome.FAILED, retry_after=busy.retry_after, error=type(busy).__name__
+            )
         except Exception as error:
-            log_incident(logger, new_incident_id(), "messenger.send_private", error)
-            return DeliveryOutcome.FAILED
-        return DeliveryOutcome.SENT
+            log_incident(logger, new_incident_id(), "messenger.deliver", error)
+            return Delivery(DeliveryOutcome.FAILED, error=type(error).__name__)
+        return Delivery(DeliveryOutcome.SENT)
+
+    async def send_private(self, recipient: Actor, reply: Reply) -> DeliveryOutcome:
+        """``deliver`` to a person, reduced to its outcome."""
+        return (await self.deliver(recipient, reply)).outcome

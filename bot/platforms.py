@@ -25,6 +25,15 @@ class RecipientUnreachable(Exception):
     private messages, or never started a private chat with it)."""
 
 
+class PlatformBusy(Exception):
+    """The platform asked us to slow down (a 429 the adapter's own retries did not
+    outlast); ``retry_after`` is how many seconds it asked us to wait."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the platform asks to wait {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class MessageRef:
     """Where a sent reply landed, so it can be edited. A long text split into several
@@ -42,8 +51,12 @@ class PlatformPort(Protocol):
     def platform(self) -> str: ...
 
     async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
-        """Deliver privately, or raise ``RecipientUnreachable`` (any other error means
-        the send failed and may be tried again later)."""
+        """Deliver privately, or raise ``RecipientUnreachable`` (``PlatformBusy`` or any
+        other error means the send failed and may be tried again later)."""
+        ...
+
+    async def send(self, place: Place, reply: Reply) -> MessageRef:
+        """Post into a chat, for everyone in it (an announcement, say)."""
         ...
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:

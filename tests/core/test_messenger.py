@@ -8,7 +8,7 @@ import pytest
 
 from bot.events import Actor, Place
 from bot.messenger import DeliveryOutcome, Messenger
-from bot.platforms import MessageRef, Platforms
+from bot.platforms import MessageRef, PlatformBusy, Platforms
 from bot.replies import Audience, Reply
 from bot.roles import Role
 from tests.fakes.outbound import RecordingOutbound
@@ -73,3 +73,23 @@ async def test_a_platform_that_cannot_say_grants_nothing() -> None:
     place = Place("telegram", "-1", private=False)
     assert await platforms.platform_role(tina, place) is Role.MEMBER
     assert await Platforms().platform_role(tina, place) is Role.MEMBER
+
+
+async def test_a_message_for_a_chat_is_posted_there() -> None:
+    channel = RecordingOutbound("telegram")
+    place = Place("telegram", "-100", private=False)
+    delivery = await _messenger(channel).deliver(place, NOTE)
+    assert delivery.outcome is DeliveryOutcome.SENT
+    assert channel.posted == [(place, NOTE)]
+    assert channel.sent == []
+
+
+async def test_a_platform_asking_to_wait_is_a_failure_that_says_how_long() -> None:
+    class Busy(RecordingOutbound):
+        async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
+            raise PlatformBusy(7.5)
+
+    delivery = await _messenger(Busy("telegram")).deliver(tina, NOTE)
+    assert delivery.outcome is DeliveryOutcome.FAILED
+    assert delivery.retry_after == 7.5
+    assert delivery.error == "PlatformBusy"

@@ -20,6 +20,7 @@ class RecordingOutbound:
     def __init__(self, platform: str) -> None:
         self._platform = platform
         self.sent: list[tuple[Actor, Reply]] = []
+        self.posted: list[tuple[Place, Reply]] = []
         self.unreachable: set[str] = set()
         self.grants: dict[tuple[str, str], Role] = {}
         self._ids = itertools.count(1)
@@ -33,6 +34,10 @@ class RecordingOutbound:
             raise RecipientUnreachable(actor.key)
         self.sent.append((actor, reply))
         return MessageRef(self._platform, actor.user_id, (str(next(self._ids)),))
+
+    async def send(self, place: Place, reply: Reply) -> MessageRef:
+        self.posted.append((place, reply))
+        return MessageRef(self._platform, place.chat_id, (str(next(self._ids)),))
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:
         return self.grants.get((actor.key, place.chat_id), Role.MEMBER)
