@@ -11,24 +11,30 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import groups
-from adapters.base import Adapter
+from adapters.base import Adapter, Inbox
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
+from bot.events import Actor, Incoming, Place
 from bot.messenger import Messenger
+from bot.outbox import DeliveryPolicy, DeliveryWorker, Outbox
 from bot.platforms import Platforms
+from bot.replies import Reply
+from bot.roles import Role
 from bot.storage import Database, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
+from groups.group_table import sync_groups
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
 from groups.roster import RosterCommands
@@ -46,10 +52,10 @@ class BotApp:
     database: Database
     platforms: Platforms
     messenger: Messenger
+    delivery: DeliveryWorker
     dispatcher: Dispatcher
     directory: GroupDirectory
     membership: MembershipService
-    notices: MembershipNotices
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -64,19 +70,25 @@ class BotApp:
             settings.storage.url, settings.config_dir, load_migrations(MIGRATIONS_DIR)
         )
         await database.connect()
+        try:
+            forget = timedelta(days=settings.storage.forget_retired_groups_after_days)
+            await sync_groups(database, directory.all(), clock.now(), forget)
+        except BaseException:
+            await database.close()
+            raise
         platforms = Platforms()
         messenger = Messenger(platforms)
-        membership = MembershipService(database, directory, clock)
-        notices = MembershipNotices(messenger, catalog)
+        delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
+        notices = MembershipNotices(Outbox(clock, delivery), catalog)
+        membership = MembershipService(database, directory, clock, notices)
         members = GroupCommands(
             membership,
             directory,
-            notices,
             helplines,
             bot_name=settings.bot.name,
             country=settings.bot.country,
         )
-        facilitators = RosterCommands(membership, directory, notices)
+        facilitators = RosterCommands(membership, directory)
         registry = CommandRegistry([*members.specs(), *facilitators.specs()])
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(registry, access, platforms, catalog, clock)
@@ -87,22 +99,29 @@ class BotApp:
             database,
             platforms,
             messenger,
+            delivery,
             dispatcher,
             directory,
             membership,
-            notices,
         )
 
     async def start(self) -> None:
-        """Work that needs the adapters attached: seat anyone waiting for a seat that opened
-        while the bot was down (say, the organizer raised a group's capacity)."""
-        for group, membership in await self.membership.fill_open_seats():
-            await self.notices.seat_offered(group, membership)
+        """Work at start: seat anyone waiting for a seat that opened while the bot was
+        down (say, the organizer raised a group's capacity); their notices go into the
+        outbox, which the delivery worker empties along with whatever was pending."""
+        await self.membership.fill_open_seats()
 
     async def serve(
-        self, adapters: Sequence[Adapter], stop: asyncio.Event, *, backoff: Backoff | None = None
+        self,
+        adapters: Sequence[Adapter],
+        stop: asyncio.Event,
+        *,
+        backoff: Backoff | None = None,
+        deliver_after_each: bool = False,
     ) -> None:
-        """Run ``adapters`` until ``stop`` is set or all of them have finished."""
+        """Run ``adapters`` and the delivery worker until ``stop`` is set or all adapters
+        have finished. ``deliver_after_each`` (the console) sends what a command put in the
+        outbox before its replies are shown, so a transcript reads in a fixed order."""
         commands = list(self.dispatcher.commands)
         for adapter in adapters:
             self.platforms.attach(adapter)
@@ -111,7 +130,42 @@ class BotApp:
             except Exception as error:  # the commands still work when typed
                 log_incident(logger, new_incident_id(), f"{adapter.platform} commands", error)
         await self.start()
-        await Supervisor(self.dispatcher, adapters, backoff=backoff).run(stop)
+        inbox: Inbox = DeliverAfterEach(self) if deliver_after_each else self.dispatcher
+        done = asyncio.Event()
+        worker = asyncio.create_task(self.delivery.run(done), name="outbox delivery")
+        try:
+            await Supervisor(inbox, adapters, backoff=backoff).run(stop)
+        finally:
+            done.set()
+            await worker
 
     async def close(self) -> None:
         await self.database.close()
+
+
+class DeliverAfterEach:
+    """The dispatcher, plus: after each incoming message, send what it put in the outbox
+    (before the adapter shows the replies)."""
+
+    def __init__(self, app: BotApp) -> None:
+        self._app = app
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        replies = await self._app.dispatcher.handle(incoming)
+        try:
+            await self._app.delivery.deliver_due()
+        except Exception as error:  # the worker will try again; the replies still go out
+            log_incident(logger, new_incident_id(), "outbox after a command", error)
+        return replies
+
+    async def role_here(self, actor: Actor, place: Place) -> Role:
+        return await self._app.dispatcher.role_here(actor, place)
+
+
+def _delivery_policy(settings: Settings) -> DeliveryPolicy:
+    section = settings.delivery
+    return DeliveryPolicy(
+        slots=section.slots,
+        lease=timedelta(seconds=section.lease_seconds),
+        max_attempts=section.max_attempts,
+    )

@@ -63,14 +63,14 @@ def _main(argv: Sequence[str] | None) -> int:
         if problem := _cannot_run(settings):
             print(problem, file=sys.stderr)
             return 1
-        return asyncio.run(_serve(settings, _platform_adapters))
+        return asyncio.run(_serve(settings, _platform_adapters, console=False))
     if not settings.console.enabled:
         print(CONSOLE_OFF, file=sys.stderr)
         return 1
     if problem := _console_problem(args, Catalog.load(settings.bot.language)):
         print(problem, file=sys.stderr)
         return 2
-    return asyncio.run(_serve(settings, lambda app: [_console(app, args)]))
+    return asyncio.run(_serve(settings, lambda app: [_console(app, args)], console=True))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,7 +188,9 @@ def _console(app: BotApp, args: argparse.Namespace) -> Adapter:
     )
 
 
-async def _serve(settings: Settings, build: Callable[[BotApp], Sequence[Adapter]]) -> int:
+async def _serve(
+    settings: Settings, build: Callable[[BotApp], Sequence[Adapter]], *, console: bool
+) -> int:
     try:
         app = await BotApp.open(settings)
     except StorageError as error:
@@ -199,7 +201,7 @@ async def _serve(settings: Settings, build: Callable[[BotApp], Sequence[Adapter]
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await app.serve(build(app), stop)
+        await app.serve(build(app), stop, deliver_after_each=console)
     finally:
         await app.close()
     return 0

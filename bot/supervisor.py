@@ -14,17 +14,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
+from bot.events import Actor, Incoming, Place
+from bot.replies import Reply
+from bot.roles import Role
 
 logger = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    """What adapters hand incoming messages to: the dispatcher, or a wrapper of it."""
+
+    async def handle(self, incoming: Incoming) -> list[Reply]: ...
+
+    async def role_here(self, actor: Actor, place: Place) -> Role: ...
 
 
 class Supervised(Protocol):
     @property
     def platform(self) -> str: ...
 
-    async def start(self, inbox: Dispatcher) -> None:
+    async def start(self, inbox: Handler) -> None:
         """Serve until stopped; raising means crashed; returning means finished."""
         ...
 
@@ -44,7 +54,7 @@ class Backoff:
 class Supervisor:
     def __init__(
         self,
-        inbox: Dispatcher,
+        inbox: Handler,
         adapters: Sequence[Supervised],
         *,
         backoff: Backoff | None = None,

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from bot.args import Args, ParamSpec
 from bot.commands import CommandSpec
 from bot.context import Context
+from bot.errors import UserError
 from bot.replies import Audience, Button, Reply
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
 from groups.membership import MembershipService
 from groups.models import Group, JoinOutcome, Membership, Occupancy, SeatStatus
-from groups.notices import MembershipNotices
 from groups.schedule import describe_group_schedule
 
 # Optional: without it, /join and /leave offer the choices as buttons.
@@ -27,7 +27,6 @@ class GroupCommands:
         self,
         service: MembershipService,
         directory: GroupDirectory,
-        notices: MembershipNotices,
         helplines: HelplineDirectory,
         *,
         bot_name: str,
@@ -35,7 +34,6 @@ class GroupCommands:
     ) -> None:
         self._service = service
         self._directory = directory
-        self._notices = notices
         self._helplines = helplines
         self._bot_name = bot_name
         self._country = country
@@ -124,15 +122,26 @@ class GroupCommands:
         query = args.optional_text("group")
         if query is None:
             return await self._choose_mine(ctx)
-        group = self._directory.resolve(query)
+        try:
+            group = self._directory.resolve(query)
+        except UserError:
+            if retired := await self._leave_retired(ctx, query):
+                return retired
+            raise
         result = await self._service.leave(ctx.actor, group)
-        await self._notices.seats_given(group, result.promoted)
         params: dict[str, object] = {"group": group.name, "slug": group.slug}
         if result.previous is None:
             return _only_you(ctx, "groups.leave.not_member", params)
         if result.previous is SeatStatus.WAITLISTED:
             return _only_you(ctx, "groups.leave.from_waitlist", params)
         return _only_you(ctx, "groups.leave.from_seat", params)
+
+    async def _leave_retired(self, ctx: Context, query: str) -> Reply | None:
+        """Leaving a group that is no longer in the config: by its exact slug."""
+        slug = query.strip().lower()
+        if await self._service.leave_retired(ctx.actor, slug) is None:
+            return None
+        return _only_you(ctx, "groups.leave.from_retired", {"slug": slug})
 
     async def my_groups(self, ctx: Context, args: Args) -> Reply:
         memberships = await self._service.memberships_of(ctx.actor)
@@ -144,9 +153,13 @@ class GroupCommands:
     async def _choose_mine(self, ctx: Context) -> Reply:
         slugs = {m.group_slug for m in await self._service.memberships_of(ctx.actor)}
         mine = [g for g in self._directory.all() if g.slug in slugs]
-        if not mine:
+        gone = sorted(slugs - {g.slug for g in mine})
+        if not mine and not gone:
             return ctx.reply("groups.mine.none", audience=Audience.ONLY_YOU)
-        buttons = _buttons(ctx, "leave", mine)
+        buttons = _buttons(ctx, "leave", mine) + tuple(
+            Button(ctx.text("buttons.leave", group=slug), f"leave:{slug}")
+            for slug in gone[: max(MAX_GROUP_BUTTONS - len(mine), 0)]
+        )
         return ctx.reply("groups.leave.choose", audience=Audience.ONLY_YOU, buttons=buttons)
 
     def _my_line(self, ctx: Context, membership: Membership) -> str:

@@ -80,6 +80,7 @@ def group_from_config(config: GroupConfig) -> Group:
         location=config.location,
         schedule=schedule_from_config(config.schedule),
         homes=homes_from_config(config),
+        previously=tuple(config.previously),
     )
 
 

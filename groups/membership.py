@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.events import Actor
 from bot.storage.database import Database, Executor
 from groups.directory import GroupDirectory
+from groups.group_table import retired_groups
 from groups.membership_repo import MembershipRepository
 from groups.models import (
     Group,
@@ -18,21 +20,32 @@ from groups.models import (
     Occupancy,
     SeatStatus,
 )
+from groups.notices import MembershipNotices
 
 
 class MembershipService:
-    """Each change runs in one write transaction, so two people racing for the last seat
-    cannot both get it, and a crash never leaves a seat half-given."""
+    """Each change runs in one write transaction that first takes the group's seat lock,
+    so two people racing for the last seat cannot both get it (on any engine, in any
+    number of processes), and a crash never leaves a seat half-given. The messages a
+    change causes go into the outbox in that same transaction."""
 
-    def __init__(self, db: Database, directory: GroupDirectory, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        directory: GroupDirectory,
+        clock: Clock,
+        notices: MembershipNotices,
+    ) -> None:
         self._db = db
         self._directory = directory
         self._clock = clock
+        self._notices = notices
         self._repo = MembershipRepository()
 
     async def join(self, actor: Actor, group: Group) -> JoinResult:
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            await self._repo.lock_seats(tx, group.slug)
             await self._repo.remember_member(tx, actor, now)
             existing = await self._repo.find(tx, group.slug, actor)
             if existing is not None:
@@ -47,23 +60,42 @@ class MembershipService:
         # The new row has the group's highest queue_seq, so it is last in line.
         return JoinResult(JoinOutcome.WAITLISTED, occupancy.waiting + 1)
 
-    async def leave(self, actor: Actor, group: Group) -> LeaveResult:
-        """Leave a seat or the waiting list; the freed seat goes to the first in line."""
+    async def leave(self, actor: Actor, group: Group, *, removed: bool = False) -> LeaveResult:
+        """Leave a seat or the waiting list (or, with ``removed``, be taken off it by a
+        facilitator, and told so); the freed seat goes to the first in line."""
+        now = self._clock.now()
         async with self._db.transaction() as tx:
+            await self._repo.lock_seats(tx, group.slug)
             existing = await self._repo.find(tx, group.slug, actor)
             if existing is None:
                 return LeaveResult(previous=None)
             await self._repo.remove(tx, group.slug, actor)
-            promoted = await self._fill_open_seats(tx, group)
+            if removed:
+                await self._notices.removed(tx, group, actor, now)
+            promoted = await self._fill_open_seats(tx, group, now)
         return LeaveResult(previous=existing.status, promoted=promoted)
+
+    async def leave_retired(self, actor: Actor, slug: str) -> SeatStatus | None:
+        """Leave a group that is no longer in the config (nobody is promoted: it does not
+        meet). The status the person had, or None if they were not in it."""
+        async with self._db.transaction() as tx:
+            if slug not in await retired_groups(tx):
+                return None
+            existing = await self._repo.find(tx, slug, actor)
+            if existing is None:
+                return None
+            await self._repo.remove(tx, slug, actor)
+        return existing.status
 
     async def fill_open_seats(self) -> list[tuple[Group, Membership]]:
         """Seat waiting people wherever seats are free (say, after an organizer raised a
-        group's capacity). Returns who was promoted, so they can be told."""
+        group's capacity). Returns who was promoted; each is told through the outbox."""
         promoted: list[tuple[Group, Membership]] = []
         for group in self._directory.all():
             async with self._db.transaction() as tx:
-                promoted.extend((group, m) for m in await self._fill_open_seats(tx, group))
+                await self._repo.lock_seats(tx, group.slug)
+                seated = await self._fill_open_seats(tx, group, self._clock.now())
+                promoted.extend((group, m) for m in seated)
         return promoted
 
     async def memberships_of(self, actor: Actor) -> list[Membership]:
@@ -75,13 +107,26 @@ class MembershipService:
     async def occupancy(self) -> dict[str, Occupancy]:
         return await self._repo.occupancy_by_group(self._db)
 
-    async def _fill_open_seats(self, tx: Executor, group: Group) -> tuple[Membership, ...]:
+    async def unreachable_among(self, people: list[Actor]) -> set[str]:
+        """Keys of those whose latest private message from the bot could not be delivered."""
+        return await self._notices.unreachable_among(self._db, people)
+
+    async def retired(self) -> dict[str, datetime]:
+        """Groups no longer in the config that still have rows, with when they left it."""
+        return await retired_groups(self._db)
+
+    async def _fill_open_seats(
+        self, tx: Executor, group: Group, now: datetime
+    ) -> tuple[Membership, ...]:
         promoted: list[Membership] = []
         occupancy = await self._repo.occupancy(tx, group.slug)
         for _ in range(occupancy.seats_left(group.capacity)):
             waiting = await self._repo.first_waiting(tx, group.slug)
             if waiting is None:
                 break
-            await self._repo.seat(tx, group.slug, waiting.member, self._clock.now())
-            promoted.append(replace(waiting, status=SeatStatus.SEATED, waitlist_position=None))
+            await self._repo.seat(tx, group.slug, waiting.member, now)
+            await self._notices.seat_offered(tx, group, waiting.member, now)
+            promoted.append(
+                replace(waiting, status=SeatStatus.SEATED, waitlist_position=None, seated_at=now)
+            )
         return tuple(promoted)

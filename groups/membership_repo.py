@@ -1,31 +1,40 @@
-"""SQL for members and memberships. The only place that knows these tables."""
+"""SQL for members, memberships and the seat lock. The only place that knows these tables.
+
+Memberships refer to groups by the stable id of the ``groups`` table; the domain speaks
+slugs, so queries look the id up (``_GROUP_ID``). Instants are epoch milliseconds, UTC.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.events import Actor
+from bot.instants import from_epoch_ms, to_epoch_ms
 from bot.storage.database import Executor, Row
 from groups.models import Membership, Occupancy, SeatStatus
 
+_GROUP_ID = "(SELECT id FROM groups WHERE slug = :slug)"
+
 _SELECT = """
-SELECT m.group_slug, m.platform, m.user_id, m.status, m.joined_at, p.display_name,
+SELECT g.slug AS group_slug, m.platform, m.user_id, m.status, m.joined_at, m.seated_at,
+       p.display_name,
        CASE WHEN m.status = 'waitlisted' THEN (
            SELECT COUNT(*) FROM memberships w
-           WHERE w.group_slug = m.group_slug AND w.status = 'waitlisted'
+           WHERE w.group_id = m.group_id AND w.status = 'waitlisted'
              AND w.queue_seq <= m.queue_seq
        ) END AS position
 FROM memberships m
+JOIN groups g ON g.id = m.group_id
 JOIN members p ON p.platform = m.platform AND p.user_id = m.user_id
 """
 
 # Seat counts per group; callers append a WHERE or a GROUP BY (kept apart so no query
 # needs an untyped "(:slug IS NULL OR ...)" parameter, which PostgreSQL cannot type).
 _OCCUPANCY = """
-SELECT MIN(group_slug) AS group_slug,
-       COALESCE(SUM(CASE WHEN status = 'seated' THEN 1 ELSE 0 END), 0) AS seated,
-       COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waiting
-FROM memberships
+SELECT MIN(g.slug) AS group_slug,
+       COALESCE(SUM(CASE WHEN m.status = 'seated' THEN 1 ELSE 0 END), 0) AS seated,
+       COALESCE(SUM(CASE WHEN m.status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waiting
+FROM memberships m JOIN groups g ON g.id = m.group_id
 """
 
 
@@ -33,39 +42,51 @@ class MembershipRepository:
     """Every method takes the ``Executor`` to run on, so a service can compose several
     calls into one transaction."""
 
+    async def lock_seats(self, tx: Executor, slug: str) -> bool:
+        """Take the group's seat lock for the rest of ``tx``: an UPDATE of its row, which
+        PostgreSQL holds as a row lock until commit (SQLite's BEGIN IMMEDIATE already
+        serialises writers). False if the group has no row (not synced)."""
+        changed = await tx.execute(
+            "UPDATE groups SET seat_version = seat_version + 1 WHERE slug = :slug",
+            {"slug": slug},
+        )
+        return changed > 0
+
     async def remember_member(self, db: Executor, actor: Actor, now: datetime) -> None:
         await db.execute(
             "INSERT INTO members (platform, user_id, display_name, first_seen, last_seen)"
             " VALUES (:platform, :user_id, :name, :now, :now)"
             " ON CONFLICT (platform, user_id) DO UPDATE"
             " SET display_name = excluded.display_name, last_seen = excluded.last_seen",
-            {**_member(actor), "name": actor.display_name, "now": now.isoformat()},
+            {**_member(actor), "name": actor.display_name, "now": to_epoch_ms(now)},
         )
 
     async def find(self, db: Executor, slug: str, actor: Actor) -> Membership | None:
         row = await db.fetch_one(
-            _SELECT + " WHERE m.group_slug = :slug AND m.platform = :platform"
-            " AND m.user_id = :user_id",
+            _SELECT + " WHERE g.slug = :slug AND m.platform = :platform AND m.user_id = :user_id",
             {"slug": slug, **_member(actor)},
         )
         return None if row is None else _membership(row)
 
     async def occupancy(self, db: Executor, slug: str) -> Occupancy:
-        rows = await db.fetch_all(_OCCUPANCY + " WHERE group_slug = :slug", {"slug": slug})
+        rows = await db.fetch_all(_OCCUPANCY + " WHERE g.slug = :slug", {"slug": slug})
         return _occupancies(rows).get(slug, Occupancy(0, 0))
 
     async def occupancy_by_group(self, db: Executor) -> dict[str, Occupancy]:
-        return _occupancies(await db.fetch_all(_OCCUPANCY + " GROUP BY group_slug"))
+        return _occupancies(await db.fetch_all(_OCCUPANCY + " GROUP BY m.group_id"))
 
     async def add(
         self, db: Executor, slug: str, actor: Actor, status: SeatStatus, now: datetime
     ) -> None:
-        stamp = now.isoformat()
+        """A new seat or place in line. queue_seq is the group's highest plus one, under
+        the seat lock; UNIQUE(group_id, queue_seq) refuses a repeat even without it."""
+        stamp = to_epoch_ms(now)
         await db.execute(
             "INSERT INTO memberships"
-            " (group_slug, platform, user_id, status, queue_seq, joined_at, seated_at)"
-            " VALUES (:slug, :platform, :user_id, :status,"
-            " (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM memberships WHERE group_slug = :slug),"
+            " (group_id, platform, user_id, status, queue_seq, joined_at, seated_at)"
+            f" VALUES ({_GROUP_ID}, :platform, :user_id, :status,"
+            " (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM memberships"
+            f"  WHERE group_id = {_GROUP_ID}),"
             " :now, :seated_at)",
             {
                 "slug": slug,
@@ -78,14 +99,14 @@ class MembershipRepository:
 
     async def remove(self, db: Executor, slug: str, actor: Actor) -> None:
         await db.execute(
-            "DELETE FROM memberships WHERE group_slug = :slug AND platform = :platform"
+            f"DELETE FROM memberships WHERE group_id = {_GROUP_ID} AND platform = :platform"
             " AND user_id = :user_id",
             {"slug": slug, **_member(actor)},
         )
 
     async def first_waiting(self, db: Executor, slug: str) -> Membership | None:
         row = await db.fetch_one(
-            _SELECT + " WHERE m.group_slug = :slug AND m.status = 'waitlisted'"
+            _SELECT + " WHERE g.slug = :slug AND m.status = 'waitlisted'"
             " ORDER BY m.queue_seq LIMIT 1",
             {"slug": slug},
         )
@@ -94,21 +115,20 @@ class MembershipRepository:
     async def seat(self, db: Executor, slug: str, actor: Actor, now: datetime) -> None:
         await db.execute(
             "UPDATE memberships SET status = 'seated', seated_at = :now"
-            " WHERE group_slug = :slug AND platform = :platform AND user_id = :user_id",
-            {"slug": slug, **_member(actor), "now": now.isoformat()},
+            f" WHERE group_id = {_GROUP_ID} AND platform = :platform AND user_id = :user_id",
+            {"slug": slug, **_member(actor), "now": to_epoch_ms(now)},
         )
 
     async def of_member(self, db: Executor, actor: Actor) -> list[Membership]:
         rows = await db.fetch_all(
-            _SELECT + " WHERE m.platform = :platform AND m.user_id = :user_id"
-            " ORDER BY m.group_slug",
+            _SELECT + " WHERE m.platform = :platform AND m.user_id = :user_id ORDER BY g.slug",
             _member(actor),
         )
         return [_membership(row) for row in rows]
 
     async def of_group(self, db: Executor, slug: str) -> list[Membership]:
         rows = await db.fetch_all(
-            _SELECT + " WHERE m.group_slug = :slug ORDER BY m.status, m.queue_seq",
+            _SELECT + " WHERE g.slug = :slug ORDER BY m.status, m.queue_seq",
             {"slug": slug},
         )
         return [_membership(row) for row in rows]
@@ -127,10 +147,12 @@ def _occupancies(rows: list[Row]) -> dict[str, Occupancy]:
 
 
 def _membership(row: Row) -> Membership:
+    seated_at = row["seated_at"]
     return Membership(
         group_slug=row["group_slug"],
         member=Actor(row["platform"], row["user_id"], row["display_name"]),
         status=SeatStatus(row["status"]),
-        joined_at=datetime.fromisoformat(row["joined_at"]),
+        joined_at=from_epoch_ms(row["joined_at"]),
         waitlist_position=row["position"],
+        seated_at=None if seated_at is None else from_epoch_ms(seated_at),
     )

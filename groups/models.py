@@ -65,6 +65,7 @@ class Group:
     location: str
     schedule: Schedule
     homes: tuple[Home, ...] = (CONSOLE_HOME,)
+    previously: tuple[str, ...] = ()  # slugs it had before; its members follow it
 
     def is_facilitator(self, actor: Actor) -> bool:
         return actor.key in self.facilitators
@@ -85,6 +86,7 @@ class Membership:
     status: SeatStatus
     joined_at: datetime
     waitlist_position: int | None = None  # 1-based, only while waitlisted
+    seated_at: datetime | None = None  # when they got their seat (names a seat offer)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from bot.text import quote_back
 from groups.directory import GroupDirectory
 from groups.membership import MembershipService
 from groups.models import Group, Membership, SeatStatus
-from groups.notices import MembershipNotices
 from groups.removal import RemovalMatch, match_member
 
 ROSTER_GROUP = ParamSpec("group", "params.group", rest=True, max_length=100)
@@ -29,12 +28,9 @@ def authorize_facilitator(ctx: Context, group: Group) -> None:
 
 
 class RosterCommands:
-    def __init__(
-        self, service: MembershipService, directory: GroupDirectory, notices: MembershipNotices
-    ) -> None:
+    def __init__(self, service: MembershipService, directory: GroupDirectory) -> None:
         self._service = service
         self._directory = directory
-        self._notices = notices
 
     def specs(self) -> list[CommandSpec]:
         return [
@@ -54,6 +50,7 @@ class RosterCommands:
         group = self._directory.resolve(args.text("group"))
         authorize_facilitator(ctx, group)
         members = await self._service.roster(group)
+        unreachable = await self._service.unreachable_among([m.member for m in members])
         seated = [m for m in members if m.status is SeatStatus.SEATED]
         waiting = [m for m in members if m.status is SeatStatus.WAITLISTED]
         nobody = ctx.text("groups.roster.nobody")
@@ -63,9 +60,9 @@ class RosterCommands:
             group=group.name,
             seated_count=len(seated),
             capacity=group.capacity,
-            seated=_lines(ctx, seated, "groups.roster.seated_line") or nobody,
+            seated=_lines(ctx, seated, "groups.roster.seated_line", unreachable) or nobody,
             waiting_count=len(waiting),
-            waiting=_lines(ctx, waiting, "groups.roster.waiting_line") or nobody,
+            waiting=_lines(ctx, waiting, "groups.roster.waiting_line", unreachable) or nobody,
             slug=group.slug,
         )
 
@@ -79,13 +76,11 @@ class RosterCommands:
         if found.exact is None:
             return _ask_which(ctx, group, query, found)
         member = found.exact
-        result = await self._service.leave(member, group)
+        result = await self._service.leave(member, group, removed=True)
         if result.previous is None:  # someone else removed them a moment ago
             return ctx.reply(
                 "groups.roster.already_gone", audience=Audience.ONLY_YOU, group=group.name
             )
-        await self._notices.removed(group, member)
-        await self._notices.seats_given(group, result.promoted)
         return ctx.reply(
             "groups.roster.removed",
             audience=Audience.ONLY_YOU,
@@ -118,13 +113,17 @@ def _ask_which(ctx: Context, group: Group, query: str, found: RemovalMatch) -> R
     )
 
 
-def _lines(ctx: Context, memberships: list[Membership], key: str) -> str:
+def _lines(ctx: Context, memberships: list[Membership], key: str, unreachable: set[str]) -> str:
+    """One line per person; "could not be reached" when their latest private message
+    from the bot could not be delivered (never what the message said)."""
+    note = ctx.text("groups.roster.unreachable_note")
     return "\n".join(
         ctx.text(
             key,
             name=quote_back(m.member.display_name, NAME_LIMIT),
             key=m.member.key,
             position=m.waitlist_position,
+            note=note if m.member.key in unreachable else "",
         )
         for m in memberships
     )

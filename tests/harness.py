@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import BotApp
+from bot.app import BotApp, DeliverAfterEach
 from bot.config import load_settings
 from bot.events import ActionPressed, Actor, Incoming, Place, TextReceived
 from bot.replies import Reply
@@ -117,8 +117,10 @@ class Harness:
         return await self.handle(ActionPressed(as_, where, action))
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The dispatcher's replies; then the outbox worker sends whatever is due (as the
+        console does after each command), so notices land in ``inbox`` at once."""
         self.clock.advance(seconds=1)
-        return await self.app.dispatcher.handle(incoming)
+        return await DeliverAfterEach(self.app).handle(incoming)
 
     async def text(self, text: str, *, as_: Actor, role: Role = Role.MEMBER) -> str:
         """All reply texts of one message, joined: handy for ``in`` assertions."""

@@ -106,6 +106,7 @@ class GroupConfig(BaseModel):
     discord_guild_id: int | None = None
     discord_channel_id: int | None = None
     schedule: ScheduleConfig
+    previously: list[str] = Field(default_factory=list, max_length=10)
 
     @field_validator("slug")
     @classmethod
@@ -115,6 +116,16 @@ class GroupConfig(BaseModel):
                 "use 2–40 lowercase letters, digits and hyphens, starting with a letter "
                 'or digit, like "tuesday-recovery"'
             )
+        return value
+
+    @field_validator("previously")
+    @classmethod
+    def _previously(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for old in value:
+            if not _SLUG.fullmatch(old):
+                raise quoting(old, "is not a slug; list the group's earlier slugs exactly")
+            if old == info.data.get("slug"):
+                raise quoting(old, "is this group's slug now; list only earlier slugs")
         return value
 
     @field_validator("timezone")

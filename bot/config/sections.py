@@ -88,6 +88,9 @@ class StorageSection(_Section):
     """Where PeerCircle keeps its data."""
 
     url: str = "sqlite:///data/peercircle.sqlite3"
+    # Memberships of a group taken out of the config are kept this long (members can
+    # still see and leave it), then deleted.
+    forget_retired_groups_after_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("url")
     @classmethod

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config.delivery import DeliverySection
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
 from bot.config.names import group_identity_findings
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
     telegram: TelegramSection = Field(default_factory=TelegramSection)
     discord: DiscordSection = Field(default_factory=DiscordSection)
     checkins: CheckinsSection = Field(default_factory=CheckinsSection)
+    delivery: DeliverySection = Field(default_factory=DeliverySection)
     organizers: list[MemberRef] = Field(default_factory=list)
     groups: list[GroupConfig] = Field(default_factory=list)
 
@@ -91,6 +93,24 @@ class Settings(BaseSettings):
         if findings:
             first = findings[0]
             raise config_error(first.message, unquoted=first.unquoted, sub_loc=first.loc)
+        return self
+
+    @model_validator(mode="after")
+    def _earlier_slugs_are_free(self) -> Settings:
+        """A group's ``previously`` moves the members of its old slug to it, so the old
+        slug must not name a group now, nor be claimed by two groups."""
+        current = {group.slug for group in self.groups}
+        claimed: dict[str, int] = {}
+        for index, group in enumerate(self.groups):
+            for position, old in enumerate(group.previously):
+                loc = ("groups", index, "previously", position)
+                if old in current:
+                    reason = "is the slug of a group in this file; a slug can't be both"
+                    raise config_error(f"{old!r} {reason}", unquoted=reason, sub_loc=loc)
+                if old in claimed:
+                    reason = f"is also listed by groups[{claimed[old]}].previously"
+                    raise config_error(f"{old!r} {reason}", unquoted=reason, sub_loc=loc)
+                claimed[old] = index
         return self
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ import io
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.input import lines_from
 from adapters.console.render import render_message
+from bot.app import DeliverAfterEach
 from bot.replies import Button
 from bot.roles import Role
 from tests.harness import Harness, person
@@ -24,7 +25,7 @@ async def run_console(harness: Harness, *lines: str, role: Role = Role.MEMBER) -
         echo=True,
     )
     harness.app.platforms.attach(console)
-    await console.start(harness.app.dispatcher)
+    await console.start(DeliverAfterEach(harness.app))
     return out.getvalue()
 
 

@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.dispatcher import Dispatcher
-from bot.supervisor import Backoff, Supervisor
+from bot.supervisor import Backoff, Handler, Supervisor
 from tests.harness import Harness
 
 QUICK = Backoff(first=0.01, longest=0.04, healthy_after=10)
@@ -28,7 +27,7 @@ class StandInAdapter:
         self.stopped = asyncio.Event()
         self.finished_cleanly = False
 
-    async def start(self, inbox: Dispatcher) -> None:
+    async def start(self, inbox: Handler) -> None:
         self.starts += 1
         if self.starts <= self.crashes:
             raise ConnectionError("the platform hung up")
@@ -42,7 +41,7 @@ class StandInAdapter:
 
 
 class FinishingAdapter(StandInAdapter):
-    async def start(self, inbox: Dispatcher) -> None:
+    async def start(self, inbox: Handler) -> None:
         self.starts += 1
 
 

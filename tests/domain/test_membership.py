@@ -161,6 +161,7 @@ async def test_seats_added_while_the_bot_was_down_go_to_those_waiting(tmp_path: 
     larger = write_config(tmp_path, capacity=2, carers_capacity=2, storage_url=storage)
     second = await Harness.open(larger)
     await second.app.start()
+    await second.app.delivery.deliver_due()
 
     [notice] = second.inbox(bob)
     assert "a seat has opened up in Tuesday Circle" in notice.text

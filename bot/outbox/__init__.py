@@ -1,0 +1,50 @@
+"""The transactional outbox: every message the bot sends on its own initiative.
+
+A service *enqueues* a message in the same transaction as the change that causes it
+(``Outbox.enqueue(tx, message)``), so the change and its message commit together or not
+at all; the ``DeliveryWorker`` sends it later, through the ``Messenger``, and records the
+outcome. A unique ``dedupe_key`` makes each logical message exist once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.clock import Clock
+from bot.events import Actor
+from bot.outbox.message import OutboxMessage, Target
+from bot.outbox.store import OutboxStore
+from bot.outbox.worker import DeliveryPolicy, DeliveryWorker
+from bot.storage.database import Executor
+
+
+class Outbox:
+    """What services see of the outbox: enqueue, and who could not be reached."""
+
+    def __init__(self, clock: Clock, worker: DeliveryWorker | None = None) -> None:
+        self._clock = clock
+        self._store = OutboxStore()
+        self._worker = worker
+
+    async def enqueue(self, tx: Executor, message: OutboxMessage) -> bool:
+        """Add ``message`` inside the caller's transaction ``tx``; False if a message with
+        its dedupe_key already exists (nothing is added). Wakes the worker, which finds
+        the row once the transaction has committed."""
+        added = await self._store.enqueue(tx, message, self._clock.now())
+        if added and self._worker is not None:
+            self._worker.wake()
+        return added
+
+    async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
+        """Member keys whose latest private message could not be delivered."""
+        return await self._store.unreachable_among(db, people)
+
+
+__all__ = [
+    "DeliveryPolicy",
+    "DeliveryWorker",
+    "Outbox",
+    "OutboxMessage",
+    "OutboxStore",
+    "Target",
+]

@@ -1,0 +1,210 @@
+"""SQL for the ``outbox`` table (created by the app's migrations). The only place that
+knows it.
+
+Claims are leases: ``claim`` marks one due row as owned until ``claimed_until`` with a
+fresh token, and every later change names that token, so a worker whose lease ran out
+(it crashed, or hung) cannot overwrite what another worker did since. The claim is an
+UPDATE guarded by the state it read, so two workers (or two processes on PostgreSQL) never
+both own a row.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.events import Actor, Place
+from bot.instants import from_epoch_ms, to_epoch_ms
+from bot.outbox.message import OutboxMessage, Target, decode_body, encode_body
+from bot.replies import Button
+from bot.storage.database import Database, Executor, Row
+
+_DUE = (
+    "status = 'pending' AND next_attempt_at <= :now"
+    " AND (claimed_until IS NULL OR claimed_until <= :now)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row a worker owns until its lease runs out."""
+
+    id: int
+    token: str
+    kind: str
+    target: Target
+    text: str
+    buttons: tuple[Button, ...]
+    attempts: int
+    not_after: datetime | None
+
+
+class OutboxStore:
+    async def enqueue(self, tx: Executor, message: OutboxMessage, now: datetime) -> bool:
+        """Insert ``message`` unless its dedupe_key exists; True if it was new."""
+        target = message.target
+        is_person = isinstance(target, Actor)
+        not_before = message.not_before or now
+        changed = await tx.execute(
+            "INSERT INTO outbox (dedupe_key, kind, platform, recipient, chat_id, thread_id,"
+            " guild_id, body, not_before, not_after, next_attempt_at, created_at)"
+            " VALUES (:key, :kind, :platform, :recipient, :chat_id, :thread_id, :guild_id,"
+            " :body, :not_before, :not_after, :not_before, :now)"
+            " ON CONFLICT (dedupe_key) DO NOTHING",
+            {
+                "key": message.dedupe_key,
+                "kind": message.kind,
+                "platform": target.platform,
+                "recipient": target.user_id if isinstance(target, Actor) else None,
+                "chat_id": None if is_person else _place(target).chat_id,
+                "thread_id": None if is_person else _place(target).thread_id,
+                "guild_id": None if is_person else _place(target).guild_id,
+                "body": encode_body(message.text, message.buttons),
+                "not_before": to_epoch_ms(not_before),
+                "not_after": None if message.not_after is None else to_epoch_ms(message.not_after),
+                "now": to_epoch_ms(now),
+            },
+        )
+        return changed > 0
+
+    async def claim(self, db: Database, now: datetime, lease: timedelta) -> Claimed | None:
+        """Own the most overdue row for ``lease``; None when nothing is due."""
+        params = {"now": to_epoch_ms(now)}
+        async with db.transaction() as tx:
+            row = await tx.fetch_one(
+                f"SELECT id FROM outbox WHERE {_DUE} ORDER BY next_attempt_at, id LIMIT 1", params
+            )
+            if row is None:
+                return None
+            token = secrets.token_hex(8)
+            owned = await tx.execute(
+                f"UPDATE outbox SET claimed_until = :until, claim_token = :token"
+                f" WHERE id = :id AND {_DUE}",
+                {**params, "id": row["id"], "token": token, "until": to_epoch_ms(now + lease)},
+            )
+            if not owned:  # another worker took it first
+                return None
+            full = await tx.fetch_one("SELECT * FROM outbox WHERE id = :id", {"id": row["id"]})
+        return None if full is None else _claimed(full, token)
+
+    async def finish(
+        self, db: Database, claimed: Claimed, status: str, now: datetime, error: str | None
+    ) -> bool:
+        """End a row as sent, unreachable, expired or failed; its body is erased."""
+        return await self._update(
+            db,
+            claimed,
+            "status = :status, finished_at = :now, last_error = :error, body = '',"
+            " attempts = attempts + :tried",
+            {
+                "status": status,
+                "now": to_epoch_ms(now),
+                "error": error,
+                "tried": int(status in ("sent", "unreachable", "failed")),
+            },
+        )
+
+    async def retry_at(
+        self, db: Database, claimed: Claimed, when: datetime, error: str, *, counts: bool
+    ) -> bool:
+        """Keep a row pending, to be tried again at ``when`` (an attempt if ``counts``)."""
+        return await self._update(
+            db,
+            claimed,
+            "next_attempt_at = :when, last_error = :error, attempts = attempts + :tried",
+            {"when": to_epoch_ms(when), "error": error, "tried": int(counts)},
+        )
+
+    async def give_up_on(self, db: Database, claimed: Claimed, now: datetime) -> int:
+        """After ``claimed`` found its person unreachable: end that person's other pending
+        messages of the same kind, queued before now, the same way (no more tries)."""
+        if not isinstance(claimed.target, Actor):
+            return 0
+        return await db.execute(
+            "UPDATE outbox SET status = 'unreachable', finished_at = :now, body = '',"
+            " last_error = 'unreachable earlier', claimed_until = NULL, claim_token = NULL"
+            " WHERE status = 'pending' AND platform = :platform AND recipient = :recipient"
+            " AND kind = :kind AND created_at <= :now AND claimed_until IS NULL",
+            {
+                "now": to_epoch_ms(now),
+                "platform": claimed.target.platform,
+                "recipient": claimed.target.user_id,
+                "kind": claimed.kind,
+            },
+        )
+
+    async def next_due(self, db: Database) -> datetime | None:
+        row = await db.fetch_one(
+            "SELECT MIN(COALESCE(claimed_until, next_attempt_at)) AS due FROM outbox"
+            " WHERE status = 'pending'"
+        )
+        return None if row is None or row["due"] is None else from_epoch_ms(row["due"])
+
+    async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
+        """Keys of those in ``people`` whose latest finished private message did not
+        arrive because they could not be reached."""
+        wanted = {person.key for person in people}
+        if not wanted:
+            return set()
+        rows = await db.fetch_all(
+            "SELECT o.platform, o.recipient FROM outbox o"
+            " WHERE o.recipient IS NOT NULL AND o.status = 'unreachable'"
+            " AND o.finished_at = (SELECT MAX(i.finished_at) FROM outbox i"
+            "  WHERE i.platform = o.platform AND i.recipient = o.recipient"
+            "  AND i.status IN ('sent', 'unreachable'))"
+        )
+        found = {f"{row['platform']}:{row['recipient']}" for row in rows}
+        return found & wanted
+
+    async def forget_finished(self, db: Database, before: datetime) -> int:
+        """Delete rows that ended before ``before`` (they hold no text by then)."""
+        return await db.execute(
+            "DELETE FROM outbox WHERE status <> 'pending' AND finished_at < :before",
+            {"before": to_epoch_ms(before)},
+        )
+
+    async def counts(self, db: Database) -> dict[str, int]:
+        rows = await db.fetch_all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {str(row["status"]): int(row["n"]) for row in rows}
+
+    async def _update(
+        self, db: Database, claimed: Claimed, assignments: str, params: dict[str, object]
+    ) -> bool:
+        changed = await db.execute(
+            f"UPDATE outbox SET {assignments}, claimed_until = NULL, claim_token = NULL"
+            " WHERE id = :id AND claim_token = :token",
+            {**params, "id": claimed.id, "token": claimed.token},
+        )
+        return changed > 0
+
+
+def _place(target: Target) -> Place:
+    assert isinstance(target, Place)
+    return target
+
+
+def _claimed(row: Row, token: str) -> Claimed:
+    target: Target
+    if row["recipient"] is not None:
+        target = Actor(row["platform"], row["recipient"], "")
+    else:
+        target = Place(
+            row["platform"],
+            row["chat_id"],
+            private=False,
+            thread_id=row["thread_id"],
+            guild_id=row["guild_id"],
+        )
+    text, buttons = decode_body(row["body"])
+    return Claimed(
+        id=int(row["id"]),
+        token=token,
+        kind=str(row["kind"]),
+        target=target,
+        text=text,
+        buttons=buttons,
+        attempts=int(row["attempts"]),
+        not_after=None if row["not_after"] is None else from_epoch_ms(row["not_after"]),
+    )

@@ -1,0 +1,161 @@
+"""The delivery worker: takes due outbox rows one at a time, sends them through the
+``Messenger`` and records what happened.
+
+Per row: claim (a lease) -> check not_after -> send -> record. A crash between the send
+and the record leaves the lease to run out, and the row goes again: a message can be
+doubled only if it was in flight at the crash, at most one per delivery slot.
+
+Outcomes:
+- sent: done.
+- unreachable (blocked, private messages closed): done, and the person's other waiting
+  messages of the same kind end the same way, untried.
+- failed: tried again after an exponential pause with jitter (at least the platform's
+  ``retry_after``); after ``max_attempts`` it ends as failed, logged.
+- no route (that platform is not running here): kept, looked at again later, not counted
+  as an attempt.
+- expired: past its not_after when its turn came; dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.errors import log_incident, new_incident_id
+from bot.messenger import Delivery, DeliveryOutcome, Messenger
+from bot.outbox.message import reply_for
+from bot.outbox.store import Claimed, OutboxStore
+from bot.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    slots: int = 4  # rows sent at once; also the most that a crash can double
+    lease: timedelta = timedelta(seconds=120)  # longer than any one send with its retries
+    first_pause: timedelta = timedelta(seconds=10)  # after the first failure; doubles
+    longest_pause: timedelta = timedelta(hours=1)
+    max_attempts: int = 12
+    no_route_pause: timedelta = timedelta(seconds=30)
+    idle_poll: float = 2.0  # seconds between looks when nothing is due and nobody wakes us
+    keep_finished: timedelta = timedelta(days=30)
+
+
+@dataclass
+class DeliveryWorker:
+    db: Database
+    messenger: Messenger
+    clock: Clock
+    policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    rng: random.Random = field(default_factory=random.Random)
+    store: OutboxStore = field(default_factory=OutboxStore)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    def wake(self) -> None:
+        """Something new may be due: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def deliver_due(self) -> int:
+        """Send everything due now, one row after another; how many rows were handled."""
+        handled = 0
+        while await self.deliver_one():
+            handled += 1
+        return handled
+
+    async def deliver_one(self) -> bool:
+        """Claim, send and record one due row; False if none was due."""
+        now = self.clock.now()
+        claimed = await self.store.claim(self.db, now, self.policy.lease)
+        if claimed is None:
+            return False
+        if claimed.not_after is not None and now > claimed.not_after:
+            await self.store.finish(self.db, claimed, "expired", now, None)
+            return True
+        delivery = await self.messenger.deliver(
+            claimed.target, reply_for(claimed.target, claimed.text, claimed.buttons)
+        )
+        await self._record(claimed, delivery)
+        return True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set: ``slots`` loops side by side, each taking one
+        row at a time, plus an hourly clean-up of long-finished rows."""
+        loops = [self._loop(stop) for _ in range(max(self.policy.slots, 1))]
+        await asyncio.gather(*loops, self._tidy(stop))
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()  # before looking, so a wake-up during the look is kept
+            try:
+                if await self.deliver_one():
+                    continue
+            except Exception as error:  # storage trouble: log, pause, go on
+                log_incident(logger, new_incident_id(), "outbox delivery", error)
+            await self._pause(stop)
+
+    async def _pause(self, stop: asyncio.Event) -> None:
+        wait = self.policy.idle_poll
+        try:
+            due = await self.store.next_due(self.db)
+        except Exception:
+            due = None
+        if due is not None:
+            wait = min(wait, max((due - self.clock.now()).total_seconds(), 0.05))
+        stopped = asyncio.ensure_future(stop.wait())
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({stopped, woken}, timeout=wait, return_when="FIRST_COMPLETED")
+        finally:
+            stopped.cancel()
+            woken.cancel()
+
+    async def _tidy(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                before = self.clock.now() - self.policy.keep_finished
+                await self.store.forget_finished(self.db, before)
+            except Exception as error:
+                log_incident(logger, new_incident_id(), "outbox clean-up", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=3600)
+
+    async def _record(self, claimed: Claimed, delivery: Delivery) -> None:
+        now = self.clock.now()
+        outcome = delivery.outcome
+        if outcome is DeliveryOutcome.SENT:
+            await self.store.finish(self.db, claimed, "sent", now, None)
+        elif outcome is DeliveryOutcome.UNREACHABLE:
+            await self.store.finish(self.db, claimed, "unreachable", now, delivery.error)
+            await self.store.give_up_on(self.db, claimed, now)
+        elif outcome is DeliveryOutcome.NO_ROUTE:
+            later = now + self.policy.no_route_pause
+            await self.store.retry_at(self.db, claimed, later, "no_route", counts=False)
+        elif claimed.attempts + 1 >= self.policy.max_attempts:
+            logger.warning(
+                "outbox: a %s message gave up after %d attempts (%s)",
+                claimed.kind,
+                claimed.attempts + 1,
+                delivery.error,
+            )
+            await self.store.finish(self.db, claimed, "failed", now, delivery.error)
+        else:
+            later = now + self.pause_after(claimed.attempts + 1, delivery.retry_after)
+            await self.store.retry_at(
+                self.db, claimed, later, delivery.error or "failed", counts=True
+            )
+
+    def pause_after(self, attempts: int, retry_after: float | None) -> timedelta:
+        """Exponential (first_pause, doubled per attempt, capped), with "equal jitter"
+        (between half and all of it), never shorter than the platform's retry_after."""
+        policy = self.policy
+        ceiling: timedelta = min(policy.first_pause * 2 ** (attempts - 1), policy.longest_pause)
+        pause = ceiling * self.rng.uniform(0.5, 1.0)
+        if retry_after is not None:
+            pause = max(pause, timedelta(seconds=retry_after))
+        return pause
