@@ -35,6 +35,8 @@ class OutboxMessage:
             raise ValueError("an outbox message needs a dedupe_key of 1 to 200 characters")
         if not self.kind:
             raise ValueError("an outbox message needs a kind")
+        if self.not_before and self.not_after and self.not_after < self.not_before:
+            raise ValueError("an outbox message's not_after comes before its not_before")
         if isinstance(self.target, Place) and self.target.private:
             raise ValueError("send to a person as an Actor, not to their private chat")
 
