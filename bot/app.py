@@ -8,6 +8,7 @@ very same app (with an in-memory database and a fake clock).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from groups.roster import RosterCommands
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(groups.__file__).parent / "migrations"
+DELIVERY_STOP_GRACE = 3.0  # seconds a send in flight may take to finish at stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +135,13 @@ class BotApp:
         inbox: Inbox = DeliverAfterEach(self) if deliver_after_each else self.dispatcher
         done = asyncio.Event()
         worker = asyncio.create_task(self.delivery.run(done), name="outbox delivery")
+        stopping = asyncio.create_task(_relay(stop, done))
         try:
             await Supervisor(inbox, adapters, backoff=backoff).run(stop)
         finally:
             done.set()
-            await worker
+            stopping.cancel()
+            await _finish(worker, DELIVERY_STOP_GRACE)
 
     async def close(self) -> None:
         await self.database.close()
@@ -160,6 +164,24 @@ class DeliverAfterEach:
 
     async def role_here(self, actor: Actor, place: Place) -> Role:
         return await self._app.dispatcher.role_here(actor, place)
+
+
+async def _relay(stop: asyncio.Event, done: asyncio.Event) -> None:
+    """The delivery worker stops when the bot is told to (not after the adapters)."""
+    await stop.wait()
+    done.set()
+
+
+async def _finish(worker: asyncio.Task[None], grace: float) -> None:
+    """Let sends in flight finish for ``grace`` seconds, then cancel them: a cancelled
+    send's row is tried again after its lease (it may arrive twice; it is never lost)."""
+    try:
+        await asyncio.wait_for(asyncio.shield(worker), grace)
+    except TimeoutError:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        logger.warning("outbox: sends still in flight at stop were cancelled")
 
 
 def _delivery_policy(settings: Settings) -> DeliveryPolicy:

@@ -93,20 +93,23 @@ class DeliveryWorker:
         while not stop.is_set():
             self._wake.clear()  # before looking, so a wake-up during the look is kept
             try:
-                if await self.deliver_one():
+                wait = await self._until_due()
+                if wait <= 0 and await self.deliver_one():
                     continue
             except Exception as error:  # storage trouble: log, pause, go on
                 log_incident(logger, new_incident_id(), "outbox delivery", error)
-            await self._pause(stop)
+                wait = self.policy.idle_poll
+            await self._pause(stop, max(wait, 0.05))
 
-    async def _pause(self, stop: asyncio.Event) -> None:
-        wait = self.policy.idle_poll
-        try:
-            due = await self.store.next_due(self.db)
-        except Exception:
-            due = None
-        if due is not None:
-            wait = min(wait, max((due - self.clock.now()).total_seconds(), 0.05))
+    async def _until_due(self) -> float:
+        """Seconds until the next row is due (0 if one is), at most ``idle_poll``. A read,
+        so an idle worker never takes the write lock."""
+        due = await self.store.next_due(self.db)
+        if due is None:
+            return self.policy.idle_poll
+        return min((due - self.clock.now()).total_seconds(), self.policy.idle_poll)
+
+    async def _pause(self, stop: asyncio.Event, wait: float) -> None:
         stopped = asyncio.ensure_future(stop.wait())
         woken = asyncio.ensure_future(self._wake.wait())
         try:

@@ -6,8 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from tests.core.test_settings import BASE, _other_group, _problems, _write
+from bot.config import ConfigError, ConfigProblem, load_settings
+from tests.core.test_settings import BASE, SECOND_GROUP
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(tmp_path: Path, text: str) -> list[ConfigProblem]:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, text), environ={})
+    return caught.value.problems
+
+
+def _other_group(name: str) -> str:
+    return SECOND_GROUP.replace('"tuesday-recovery"', '"monday-group"').replace(
+        '"Another"', f'"{name}"'
+    )
 
 
 def test_defaults_when_nothing_is_said(tmp_path: Path) -> None:
