@@ -43,6 +43,7 @@ from groups.roster import RosterCommands
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(groups.__file__).parent / "migrations"
+AFTER_EACH_LIMIT = 20  # a big fan-out is left to the worker, not waited for by a reply
 DELIVERY_STOP_GRACE = 3.0  # seconds a send in flight may take to finish at stop
 
 
@@ -157,7 +158,7 @@ class DeliverAfterEach:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         replies = await self._app.dispatcher.handle(incoming)
         try:
-            await self._app.delivery.deliver_due()
+            await self._app.delivery.deliver_due(limit=AFTER_EACH_LIMIT)
         except Exception as error:  # the worker will try again; the replies still go out
             log_incident(logger, new_incident_id(), "outbox after a command", error)
         return replies

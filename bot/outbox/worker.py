@@ -61,10 +61,11 @@ class DeliveryWorker:
         """Something new may be due: look now instead of at the next poll."""
         self._wake.set()
 
-    async def deliver_due(self) -> int:
-        """Send everything due now, one row after another; how many rows were handled."""
+    async def deliver_due(self, limit: int | None = None) -> int:
+        """Send what is due now (at most ``limit`` rows), one row after another; how many
+        rows were handled."""
         handled = 0
-        while await self.deliver_one():
+        while (limit is None or handled < limit) and await self.deliver_one():
             handled += 1
         return handled
 

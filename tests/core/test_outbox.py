@@ -246,3 +246,13 @@ async def test_the_running_worker_sends_a_new_message_promptly(harness: Harness)
     await asyncio.wait_for(running, 2)
 
     assert len(channel.inbox(tina)) == 1
+
+
+async def test_delivering_after_a_command_stops_at_its_limit(harness: Harness) -> None:
+    channel = RecordingOutbound("telegram")
+    rig = Rig(harness, channel)
+    await rig.put(*(note(f"n{i}") for i in range(5)))
+
+    assert await rig.worker.deliver_due(limit=2) == 2
+    assert await rig.worker.deliver_due() == 3
+    assert [r.text for r in channel.inbox(tina)] == [f"note n{i}" for i in range(5)]
