@@ -44,6 +44,12 @@ class Inbox(Protocol):
         """The role ``actor`` holds in ``place`` (for showing, never for deciding)."""
         ...
 
+    def is_urgent(self, incoming: Incoming) -> bool:
+        """Whether ``incoming`` runs a command that answers from memory and touches no
+        storage (``/crisis``, ``/help``): the adapter runs it at once, ahead of anything
+        the same person sent before that is still waiting. Cheap; never raises."""
+        ...
+
 
 class Adapter(Protocol):
     @property

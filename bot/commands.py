@@ -41,12 +41,17 @@ class FormSpec:
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
+    """One command. ``urgent``: it answers from memory and touches no storage (no
+    database, no member data), so it is never queued behind anything: adapters run it at
+    once, even while the same person's earlier commands are still waiting (``/crisis``)."""
+
     name: str
     summary_key: str
     handler: Handler = field(compare=False)
     params: tuple[ParamSpec, ...] = ()
     min_role: Role = Role.MEMBER
     form: FormSpec | None = None
+    urgent: bool = False
 
     def __post_init__(self) -> None:
         if not COMMAND_NAME.match(self.name):

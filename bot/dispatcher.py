@@ -61,6 +61,28 @@ class Dispatcher:
         context = await self._context(actor, place)
         return context.role
 
+    def is_urgent(self, incoming: Incoming) -> bool:
+        """Whether ``incoming`` runs a command marked ``urgent`` (``/crisis``, typed or its
+        button): adapters then run it at once instead of queueing it. Cheap and pure (the
+        parsing ``handle`` uses; no storage, no platform); never raises."""
+        try:
+            name = self._command_name(incoming)
+        except Exception:  # only a scheduling hint: the message itself is still handled
+            return False
+        spec = self.commands.get(name) if name is not None else None
+        return spec is not None and spec.urgent
+
+    def _command_name(self, incoming: Incoming) -> str | None:
+        match incoming:
+            case CommandInvoked(name=name):
+                return name.lower()
+            case ActionPressed(action=action):
+                return action.partition(":")[0]
+            case TextReceived(text=text):
+                parsed = parse_command_text(clean_input(text[: self._max_input_chars + 1]))
+                return None if parsed is None else parsed.name
+        return None  # a form's submission is its command's handler at work: never urgent
+
     async def _route(self, incoming: Incoming) -> list[Reply]:
         match incoming:
             case CommandInvoked(name=name, values=values):

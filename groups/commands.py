@@ -41,8 +41,8 @@ class GroupCommands:
     def specs(self) -> list[CommandSpec]:
         return [
             CommandSpec("start", "commands.start", self.start),
-            CommandSpec("help", "commands.help", self.help),
-            CommandSpec("crisis", "commands.crisis", self.crisis),
+            CommandSpec("help", "commands.help", self.help, urgent=True),
+            CommandSpec("crisis", "commands.crisis", self.crisis, urgent=True),
             CommandSpec("groups", "commands.groups", self.groups),
             CommandSpec("join", "commands.join", self.join, (GROUP_PARAM,)),
             CommandSpec("leave", "commands.leave", self.leave, (GROUP_PARAM,)),

@@ -76,7 +76,13 @@ def write_config(
     capacity: int = 2,
     carers_capacity: int = 5,
     storage_url: str = "sqlite:///:memory:",
+    database_path: Path | None = None,
 ) -> Path:
+    """The harness config in ``directory``. ``database_path``: keep the data in that
+    SQLite file (absolute, e.g. under ``tmp_path``) instead of in memory, so another
+    connection can share it (and lock it)."""
+    if database_path is not None:
+        storage_url = f"sqlite:///{database_path.resolve()}"
     path = directory / "peercircle.toml"
     text = HARNESS_CONFIG.format(
         capacity=capacity, carers_capacity=carers_capacity, storage_url=storage_url

@@ -3,6 +3,24 @@
 A local operator tool, not a service: whoever types here may speak as anyone (``:as``),
 in a private chat or in a pretend shared chat (``:group``), so one session can show
 how the bot behaves for several people and in group chats.
+
+When lines are handled. Every message goes through ``bot.lanes``, keyed by whoever
+typed it (the current speaker, which ``:as`` changes), like every other adapter's:
+
+- *Scripted* (input piped in, so echoed; the default when ``echo`` is on): each line
+  waits until everything typed before it has been answered. A script's output is the
+  same on every run, byte for byte, whatever the timing (the README's transcripts).
+- *Live* (a person at a terminal; the default without ``echo``): a command is handed
+  over at once and the next line read. One person's commands are answered in order,
+  different speakers' side by side, and ``/crisis`` or ``/help`` at once, even while
+  an earlier command of the same speaker waits on the database. Meta commands (``:as``,
+  ``:group``...) act at once too. A line whose meaning depends on what the speaker was
+  last shown (a number pressing a button, an answer to a form, plain text) waits until
+  that speaker's earlier commands are answered. An answer that comes after its speaker
+  or chat changed is headed with whom it is for, and opens no form or choices.
+
+At end of input or ``:quit``, everything already typed is answered before the console
+returns; ``stop()`` waits for it at most ``stop_grace`` seconds.
 """
 
 from __future__ import annotations
@@ -10,17 +28,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
-from typing import TextIO
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Coroutine, Sequence
+from typing import Any, TextIO
 
 from adapters.base import Capabilities, Inbox, Markup
+from adapters.console.audiences import Audiences
 from adapters.console.form import PendingForm
 from adapters.console.input import InputLine
-from adapters.console.render import indent, render_message
+from adapters.console.render import render_message
 from adapters.console.screen import Screen
 from bot.catalog import Catalog
-from bot.commands import CommandSpec
+from bot.commands import CommandSpec, parse_command_text
 from bot.events import ActionPressed, Actor, FormSubmitted, Incoming, Place, TextReceived
+from bot.lanes import SLOW_DOWN, MemberLanes
 from bot.platforms import MessageRef, RecipientUnreachable
 from bot.replies import Audience, Button, Reply
 from bot.roles import Role
@@ -29,6 +49,7 @@ from bot.text import clean_input, quote_back
 CONSOLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 MAX_MESSAGE = 4096  # like Telegram, so long replies are split here as they will be there
 PLATFORM = "console"
+PROMPT_PATIENCE = 0.5  # live: how long the prompt waits for a quick answer to come first
 
 
 def console_name_problem(name: str) -> str | None:
@@ -59,7 +80,11 @@ class ConsoleAdapter:
         lines: AsyncIterable[InputLine],
         out: TextIO | None,
         echo: bool,
+        live: bool | None = None,
+        stop_grace: float = 5.0,
     ) -> None:
+        """``live``: hand commands over without waiting for earlier ones (see the module
+        docstring); by default live exactly when not echoing, i.e. at a terminal."""
         self._catalog = catalog
         self._bot_name = bot_name
         self._user = user
@@ -67,10 +92,15 @@ class ConsoleAdapter:
         self._lines = lines
         self._screen = Screen(out)
         self._echo = echo
+        self._live = not echo if live is None else live
+        self._stop_grace = stop_grace
+        self._lanes: MemberLanes[Incoming] = MemberLanes(self._work, self._refuse, name="console")
+        self._quitting = False
         self._chat: str | None = None  # None: the private chat; else a shared chat's name
         self._choices: tuple[Button, ...] = ()
         self._form: PendingForm | None = None
         self._blocked: set[str] = set()
+        self._audiences = Audiences(catalog, bot_name=bot_name, blocked=self._blocked)
         self._stopping = asyncio.Event()
         self._message_ids = itertools.count(1)
         self._inbox: Inbox | None = None
@@ -93,16 +123,22 @@ class ConsoleAdapter:
         """Serve until end of input, ``:quit``, ``stop()``, or a closed screen."""
         self._inbox = inbox
         await self._announce("console.banner")
-        iterator = aiter(self._lines)
-        while not self._stopping.is_set() and not self._screen.closed:
-            self._prompt()
-            line = await self._next_line(iterator)
+        lines = aiter(self._lines)
+        while not self._quitting and not self._stopping.is_set() and not self._screen.closed:
+            line = await self._next_line(lines)
             if line is None:
                 break
+            self._screen.answered()
             await self._take(inbox, line)
+        await self._unless_stopped(self._lanes.settled())
+        await self._lanes.drain(self._stop_grace)
 
     async def stop(self) -> None:
         self._stopping.set()
+
+    async def settled(self) -> None:
+        """Wait until everything typed so far has been answered."""
+        await self._lanes.settled()
 
     async def register_commands(self, commands: Sequence[CommandSpec]) -> None:
         """Nothing to publish: on the console, commands are simply typed."""
@@ -135,13 +171,27 @@ class ConsoleAdapter:
     # -- reading -------------------------------------------------------------------------
 
     async def _next_line(self, lines: AsyncIterator[InputLine]) -> InputLine | None:
+        """The next line; None at end of input or once stopped. Scripted, it is read only
+        once everything earlier is answered. Live at a terminal, a quick answer gets a
+        moment to come before the prompt (a slow one comes after it)."""
+        if not self._live:
+            await self._unless_stopped(self._lanes.settled())
+        if self._stopping.is_set():
+            return None
         reading = asyncio.ensure_future(anext(lines, None))
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        done, _ = await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (reading, stopping):
-            if task not in done:
-                task.cancel()
-        return reading.result() if reading in done else None
+        if self._live and not self._echo:
+            settled = self._lanes.settled(self.actor.key)
+            await _first_of(settled, reading, self._stopping.wait(), within=PROMPT_PATIENCE)
+        if not reading.done():
+            self._prompt()
+            await _first_of(reading, self._stopping.wait())
+        if reading.done() and not self._stopping.is_set():
+            return reading.result()
+        reading.cancel()
+        return None
+
+    async def _unless_stopped(self, waiting: Coroutine[Any, Any, None]) -> None:
+        await _first_of(waiting, self._stopping.wait())
 
     async def _take(self, inbox: Inbox, line: InputLine) -> None:
         if self._echo:  # cleaned: a piped escape sequence must not reach the terminal
@@ -151,22 +201,25 @@ class ConsoleAdapter:
         stripped = line.text.strip()
         if stripped.startswith(":"):
             await self._meta(stripped[1:].split())
-        elif self._form is not None:
-            await self._answer_form(inbox, self._form, stripped)
+            return
+        if parse_command_text(clean_input(stripped)) is None:  # means what was shown last
+            await self._unless_stopped(self._lanes.settled(self.actor.key))
+        if self._form is not None:
+            self._answer_form(inbox, self._form, stripped)
         elif stripped.isdecimal() and self._choices:
-            await self._press(inbox, int(stripped))
+            self._press(inbox, int(stripped))
         else:
-            await self._dispatch(inbox, TextReceived(self.actor, self.place, line.text))
+            self._post(inbox, TextReceived(self.actor, self.place, line.text))
 
-    async def _press(self, inbox: Inbox, number: int) -> None:
+    def _press(self, inbox: Inbox, number: int) -> None:
         if not 1 <= number <= len(self._choices):
             count = len(self._choices)
             self._screen.write(self._text("console.no_such_choice", number=number, count=count))
             return
         action = self._choices[number - 1].action
-        await self._dispatch(inbox, ActionPressed(self.actor, self.place, action))
+        self._post(inbox, ActionPressed(self.actor, self.place, action))
 
-    async def _answer_form(self, inbox: Inbox, pending: PendingForm, text: str) -> None:
+    def _answer_form(self, inbox: Inbox, pending: PendingForm, text: str) -> None:
         problem = pending.answer(text)
         if problem is not None:
             self._screen.write(self._text(problem, limit=pending.current.max_length))
@@ -175,21 +228,34 @@ class ConsoleAdapter:
             submitted = FormSubmitted(
                 pending.actor, pending.place, pending.form.form_id, dict(pending.answers)
             )
-            await self._dispatch(inbox, submitted)
+            self._post(inbox, submitted)
             return
-        self._screen.write(self._form_prompt(pending))
+        self._screen.write(self._audiences.form_prompt(pending))
 
-    async def _dispatch(self, inbox: Inbox, incoming: Incoming) -> None:
-        self._show_answer(await inbox.handle(incoming))
+    def _post(self, inbox: Inbox, incoming: Incoming) -> None:
+        """To the speaker's lane (``/crisis`` and ``/help``: at once); answered later."""
+        self._lanes.post(incoming.actor.key, incoming, urgent=inbox.is_urgent(incoming))
+
+    async def _work(self, incoming: Incoming) -> None:
+        if self._inbox is not None:
+            self._show_answer(await self._inbox.handle(incoming), incoming.actor, incoming.place)
+
+    async def _refuse(self, incoming: Incoming) -> None:
+        slow_down = Reply(self._text(SLOW_DOWN), audience=Audience.ONLY_YOU)
+        self._show_answer([slow_down], incoming.actor, incoming.place)
 
     # -- showing -------------------------------------------------------------------------
 
-    def _show_answer(self, replies: Sequence[Reply]) -> None:
-        """Every reply to what the current speaker just did, each to its audience;
-        buttons are numbered across the whole answer."""
+    def _show_answer(self, replies: Sequence[Reply], actor: Actor, place: Place) -> None:
+        """Every reply to what ``actor`` did in ``place``, each to its audience; buttons
+        are numbered across the whole answer. Its buttons and form are the console's to
+        answer only while that speaker is still typing there."""
+        current = actor == self.actor and place == self.place
         choices: list[Button] = []
         for reply in replies:
-            for heading, text, buttons in self._audience_blocks(reply):
+            for heading, text, buttons in self._audiences.blocks(
+                reply, actor, place, current=current
+            ):
                 shown = render_message(
                     text,
                     heading=heading,
@@ -200,27 +266,11 @@ class ConsoleAdapter:
                 )
                 choices.extend(shown.choices)
                 self._screen.write(shown.text)
-            if reply.form is not None:
-                self._form = PendingForm(reply.form, self.actor, self.place)
-                self._screen.write(self._form_prompt(self._form))
-        self._choices = tuple(choices)
-
-    def _audience_blocks(self, reply: Reply) -> list[tuple[str | None, str, tuple[Button, ...]]]:
-        """(heading, text, buttons) for each message: what is shown, and who sees it.
-        In the private chat everything is for the person typing, so nothing is headed."""
-        if self._chat is None:
-            return [(None, reply.text, reply.buttons)]
-        everyone = self._text("console.everyone_in", chat=f"#{self._chat}")
-        if reply.audience is Audience.HERE:
-            return [(everyone, reply.text, reply.buttons)]
-        if reply.audience is Audience.ONLY_YOU:
-            return [(self._text("console.only_you", name=self._user), reply.text, reply.buttons)]
-        if self.actor.key in self._blocked:  # the neutral pointer, and nothing else
-            return [(everyone, self._text("audience.could_not_message", bot=self._bot_name), ())]
-        return [
-            (self._text("console.private_to", name=self._user), reply.text, reply.buttons),
-            (everyone, self._text("audience.sent_privately"), ()),
-        ]
+            if reply.form is not None and current:
+                self._form = PendingForm(reply.form, actor, place)
+                self._screen.write(self._audiences.form_prompt(self._form))
+        if current:
+            self._choices = tuple(choices)
 
     def _show(self, reply: Reply, heading: str, chat_id: str) -> MessageRef:
         shown = render_message(
@@ -234,21 +284,12 @@ class ConsoleAdapter:
         self._screen.write(shown.text)
         return MessageRef(PLATFORM, chat_id, (str(next(self._message_ids)),))
 
-    def _form_prompt(self, pending: PendingForm) -> str:
-        heading = self._text(
-            "console.form.question",
-            title=pending.form.title,
-            number=len(pending.answers) + 1,
-            count=len(pending.form.fields),
-        )
-        return f"{heading}\n{indent(pending.prompt(self._catalog))}"
-
     # -- console options -----------------------------------------------------------------
 
     async def _meta(self, words: list[str]) -> None:
         command, arguments = (words[0].lower(), words[1:]) if words else ("", [])
         if command == "quit":
-            self._stopping.set()
+            self._quitting = True
         elif command == "as" and len(arguments) in (1, 2):
             await self._switch(arguments[0], arguments[1] if len(arguments) == 2 else "member")
         elif command == "group" and len(arguments) == 1:
@@ -326,3 +367,16 @@ class ConsoleAdapter:
 
     def _text(self, key: str, /, **params: object) -> str:
         return self._catalog.text(key, **params)
+
+
+async def _first_of(*waiting: Awaitable[object], within: float | None = None) -> None:
+    """Wait until one of ``waiting`` is done (or ``within`` seconds). The coroutines are
+    run here and cancelled once one is done; a future the caller holds (a pending read)
+    is left alone."""
+    tasks = [asyncio.ensure_future(w) for w in waiting]
+    ours = [task for task, w in zip(tasks, waiting, strict=True) if task is not w]
+    try:
+        await asyncio.wait(tasks, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in ours:
+            task.cancel()

@@ -11,12 +11,23 @@ class Screen:
     def __init__(self, out: TextIO | None) -> None:
         self._out = out
         self.closed = out is None
+        self._prompt: str | None = None  # showing, waiting for the person's line
 
     def write(self, text: str) -> None:
-        self._emit(text + "\n\n")
+        """A message. One that comes while a prompt waits (a late answer on a live
+        terminal) goes on a line of its own, and the prompt is shown again after it."""
+        if self._prompt is None:
+            self._emit(text + "\n\n")
+        else:
+            self._emit(f"\n{text}\n\n{self._prompt}")
 
     def prompt(self, text: str) -> None:
+        self._prompt = text
         self._emit(text)
+
+    def answered(self) -> None:
+        """The person entered a line: the prompt is no longer waiting."""
+        self._prompt = None
 
     def _emit(self, text: str) -> None:
         if self._out is None or self.closed:

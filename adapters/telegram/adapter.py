@@ -9,9 +9,12 @@ raises from ``start``: the supervisor logs it and starts the adapter again after
 pause that doubles.
 
 Concurrency. The Application hands updates over one at a time (``concurrent_updates``
-is off on purpose); each is only posted to its sender's mailbox (``mailbox.py``), where
-one worker per person handles their updates in order while other people's workers run
-side by side. One slow command never delays someone else's ``/crisis``.
+is off on purpose); each is only posted to its sender's lane (``bot.lanes``), where one
+worker per person handles their updates in order while other people's workers run side
+by side, so one slow command never delays anyone else. An urgent update (``/crisis`` or
+``/help``, typed or pressed: ``Inbox.is_urgent``) runs at once, even ahead of the same
+person's earlier command that is waiting on the database. Someone with too much in hand
+is told kindly to slow down (``core.slow_down``) instead of queueing without limit.
 
 Faults. Flood control is waited out and network errors retried, a bounded number of
 times (``sender.py``); a refused private message is ``RecipientUnreachable``. Errors in
@@ -39,7 +42,6 @@ from adapters.base import Capabilities, Inbox, Markup
 from adapters.telegram.delivery import Delivery, private_place
 from adapters.telegram.forms import FormConversations
 from adapters.telegram.logs import guard_sdk_logs
-from adapters.telegram.mailbox import Mailboxes
 from adapters.telegram.render import MAX_MESSAGE, render
 from adapters.telegram.roles import ChatAdmins
 from adapters.telegram.sender import RetryPolicy, Sender
@@ -49,8 +51,9 @@ from bot.catalog import Catalog
 from bot.commands import CommandSpec
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Place
+from bot.lanes import SLOW_DOWN, MemberLanes, Posted
 from bot.platforms import MessageRef
-from bot.replies import Reply
+from bot.replies import Audience, Reply
 from bot.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -94,7 +97,7 @@ class TelegramAdapter:
         self._delivery = Delivery(self._sender, self._forms, catalog, bot_name=bot_name)
         self._updates = UpdateHandler(self._sender, self._forms, self._delivery)
         self._admins = ChatAdmins(self._sender) if admins_are_facilitators else None
-        self._mailboxes: Mailboxes[Update] = Mailboxes(self._work)
+        self._lanes: MemberLanes[Update] = MemberLanes(self._work, self._refuse, name="telegram")
         self._stop_grace = stop_grace
         self._poll_timeout = poll_timeout
         self._on_handled = on_handled
@@ -136,7 +139,7 @@ class TelegramAdapter:
             except TimeoutError:
                 logger.warning("telegram: did not stop in time")
             return
-        await self._mailboxes.drain(self._stop_grace)
+        await self._lanes.drain(self._stop_grace)
         await _quietly("closing", self._sender.close())
 
     def _build_receiver(self) -> Receiver:
@@ -146,7 +149,7 @@ class TelegramAdapter:
             .token(self._token)
             .base_url(base_url)
             .base_file_url(base_file_url)
-            .concurrent_updates(False)  # each update is only posted to a mailbox
+            .concurrent_updates(False)  # each update is only posted to a lane
             .job_queue(None)
             .build()
         )
@@ -170,9 +173,9 @@ class TelegramAdapter:
         """Undo ``_connect`` from wherever it got to; every step runs even if one fails."""
         if receiver.updater is not None and receiver.updater.running:
             await _quietly("stopping polling", receiver.updater.stop())
-        if receiver.running:  # hands every update already fetched to the mailboxes
+        if receiver.running:  # hands every update already fetched to the lanes
             await _quietly("stopping", receiver.stop())
-        await self._mailboxes.drain(self._stop_grace)
+        await self._lanes.drain(self._stop_grace)
         await _quietly("shutting down", receiver.shutdown())
         await _quietly("closing", receiver.bot.shutdown())  # if initialize stopped halfway
         if self._stopping.is_set():
@@ -215,17 +218,31 @@ class TelegramAdapter:
     # -- updates -------------------------------------------------------------------------
 
     async def _received(self, update: Update, context: object) -> None:
-        """python-telegram-bot's one handler: post the update to its sender's mailbox."""
+        """python-telegram-bot's one handler: post the update to its sender's lane."""
         user = update.effective_user
-        self._mailboxes.post(str(user.id) if user is not None else "", update)
+        inbox = self._inbox
+        urgent = inbox is not None and self._updates.is_urgent(update, inbox)
+        key = str(user.id) if user is not None else ""
+        if self._lanes.post(key, update, urgent=urgent) is Posted.DROPPED:
+            self._finished_with(update)  # they were already asked to slow down
 
     async def _work(self, update: Update) -> None:
         try:
             if self._inbox is not None:
                 await self._updates.handle(update, self._inbox)
         finally:
-            if self._on_handled is not None:
-                self._on_handled(update.update_id)
+            self._finished_with(update)
+
+    async def _refuse(self, update: Update) -> None:
+        try:
+            slow_down = Reply(self._catalog.text(SLOW_DOWN), audience=Audience.ONLY_YOU)
+            await self._updates.refuse(update, slow_down)
+        finally:
+            self._finished_with(update)
+
+    def _finished_with(self, update: Update) -> None:
+        if self._on_handled is not None:
+            self._on_handled(update.update_id)
 
     async def _handler_failed(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if context.error is not None:

@@ -21,6 +21,7 @@ from adapters.telegram.translate import Received, translate
 from bot.commands import parse_command_text
 from bot.errors import log_incident, new_incident_id
 from bot.events import TextReceived
+from bot.replies import Reply
 from bot.text import clean_input
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,28 @@ class UpdateHandler:
         origin = Origin(received.actor, received.place, received.message_id)
         await self._delivery.answer(origin, replies)
         await self._delivery.answer(Origin(received.actor, received.place), closed.replies)
+
+    def is_urgent(self, update: Update, inbox: Inbox) -> bool:
+        """Whether ``update`` runs an urgent command (``/crisis`` typed or pressed), to be
+        run at once rather than queued; a form's own press never is. Never raises."""
+        try:
+            received = translate(update, self._sender.username)
+            if received is None or received.form_press is not None:
+                return False
+            return inbox.is_urgent(received.incoming)
+        except Exception as error:  # only a scheduling hint: the update is still handled
+            log_incident(logger, new_incident_id(), "telegram urgency", error)
+            return False
+
+    async def refuse(self, update: Update, reply: Reply) -> None:
+        """Answer ``update`` with ``reply`` alone (the person has too much in hand): a
+        press is acknowledged, and nothing else is done with it."""
+        if update.callback_query is not None:
+            await self._acknowledge(update.callback_query.id)
+        received = translate(update, self._sender.username)
+        if received is not None:
+            origin = Origin(received.actor, received.place, received.message_id)
+            await self._delivery.answer(origin, [reply])
 
     async def _acknowledge(self, query_id: str) -> None:
         async def answer(bot: Bot) -> bool:

@@ -1,8 +1,10 @@
 """Plays people on the console for the conformance suite, reading what it printed.
 
-The console runs for real (its ``start`` loop, its rendering, its meta commands); this
-driver only types lines into it and reads the terminal text back into ``Seen`` values,
-using the headings the console prints for each audience.
+The console runs for real (its ``start`` loop, its lanes, its rendering, its meta
+commands), live by default: a command is handed over and the next line read at once, as
+at a terminal. This driver types lines into it, waits until everything typed has been
+answered (``ConsoleAdapter.settled``), and reads the terminal text back into ``Seen``
+values, using the headings the console prints for each audience.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+from adapters.base import Inbox
 from adapters.console.adapter import MAX_MESSAGE, ConsoleAdapter
 from adapters.console.input import InputLine
 from bot.catalog import Catalog
@@ -21,7 +24,7 @@ from bot.roles import Role
 from tests.adapters.conformance import Seen, Where, conformance_dispatcher
 
 CHAT = "circle-chat"
-_ECHO = re.compile(r"^\S+( in #\S+)?> ")
+_ECHO = re.compile(r"^(\S+)( in #\S+)?> ")
 _BUTTON = re.compile(r"^  \[(\d+)\] (.*)$")
 _HEADINGS: list[tuple[re.Pattern[str], Where | None]] = [
     (re.compile(r"^\(everyone in #\S+ sees this\)$"), "chat"),
@@ -30,6 +33,27 @@ _HEADINGS: list[tuple[re.Pattern[str], Where | None]] = [
     (re.compile(r"^\(private message to (\S+)\)$"), "private"),
     (re.compile(r"^\(message to (\S+)\)$"), "private"),
 ]
+
+
+class WatchedOutput(io.StringIO):
+    """The console's terminal, which says when something was written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._written = asyncio.Event()
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        self._written.set()
+        self._written = asyncio.Event()
+        return written
+
+    async def until(self, shown: Callable[[str], bool], *, within: float = 10.0) -> None:
+        """Wait until ``shown(everything written so far)`` holds."""
+        async with asyncio.timeout(within):
+            while not shown(self.getvalue()):
+                written = self._written
+                await written.wait()
 
 
 class ScriptedLines:
@@ -51,6 +75,7 @@ class ScriptedLines:
         return InputLine(line)
 
     async def feed(self, line: str | None) -> None:
+        """Type ``line``; returns once the console has taken it and asks for the next."""
         self.ready.clear()
         await self._queue.put(line)
         if line is not None:
@@ -58,10 +83,11 @@ class ScriptedLines:
 
 
 class ConsoleDriver:
-    def __init__(self) -> None:
-        self.out = io.StringIO()
+    def __init__(self, platforms: Platforms | None = None, *, live: bool = True) -> None:
+        """``platforms``: where to attach the console (an app's own, say)."""
+        self.out = WatchedOutput()
         self.lines = ScriptedLines()
-        self.platforms = Platforms()
+        self.platforms = platforms or Platforms()
         self.adapter = ConsoleAdapter(
             Catalog.load(),
             bot_name="PeerCircle",
@@ -70,6 +96,7 @@ class ConsoleDriver:
             lines=self.lines,
             out=self.out,
             echo=True,
+            live=live,
         )
         self.platforms.attach(self.adapter)
         self._user = "alice"
@@ -77,9 +104,9 @@ class ConsoleDriver:
         self._task: asyncio.Task[None] | None = None
         self._last_buttons: dict[str, int] = {}
 
-    async def start(self) -> None:
-        dispatcher = conformance_dispatcher(self.platforms, MAX_MESSAGE)
-        self._task = asyncio.create_task(self.adapter.start(dispatcher))
+    async def start(self, inbox: Inbox | None = None) -> None:
+        inbox = inbox or conformance_dispatcher(self.platforms, MAX_MESSAGE)
+        self._task = asyncio.create_task(self.adapter.start(inbox))
         await asyncio.wait_for(self.lines.ready.wait(), timeout=10)
 
     async def close(self) -> None:
@@ -96,15 +123,15 @@ class ConsoleDriver:
         return Place("console", f"#{CHAT}", private=False)
 
     async def say(self, person: str, text: str, *, shared: bool) -> list[Seen]:
-        await self._become(person, shared)
+        await self.become(person, shared=shared)
         return await self._typed(text)
 
     async def press(self, person: str, label: str, *, shared: bool) -> list[Seen]:
-        await self._become(person, shared)
+        await self.become(person, shared=shared)
         return await self._typed(str(self._last_buttons[label]))
 
     async def fill_form(self, person: str, answers: Sequence[str], *, shared: bool) -> list[Seen]:
-        await self._become(person, shared)
+        await self.become(person, shared=shared)
         seen: list[Seen] = []
         for answer in answers:
             seen += await self._typed(answer)
@@ -118,9 +145,14 @@ class ConsoleDriver:
         await action
         return self._parse(self.out.getvalue()[start:])
 
+    def parse(self, output: str) -> list[Seen]:
+        """What people saw in ``output`` (a slice of ``out``)."""
+        return self._parse(output)
+
     # -- helpers -------------------------------------------------------------------------
 
-    async def _become(self, person: str, shared: bool) -> None:
+    async def become(self, person: str, *, shared: bool = False) -> None:
+        """Make ``person`` the one typing (``:as``), in the shared chat or their own."""
         if person != self._user:
             await self.lines.feed(f":as {person}")
             self._user = person
@@ -129,23 +161,33 @@ class ConsoleDriver:
             await self.lines.feed(f":group {CHAT}" if shared else ":private")
             self._chat = chat
 
+    async def type(self, line: str) -> None:
+        """Type ``line`` and go on at once: its answer may come later (see ``settled``)."""
+        await self.lines.feed(line)
+
     async def _typed(self, line: str) -> list[Seen]:
         start = len(self.out.getvalue())
         await self.lines.feed(line)
+        await asyncio.wait_for(self.adapter.settled(), timeout=10)
         return self._parse(self.out.getvalue()[start:])
 
     def _parse(self, output: str) -> list[Seen]:
         seen: list[Seen] = []
+        speaker = self._user
         for chunk in output.split("\n\n"):
             lines = chunk.split("\n")
             first = lines[0]
-            if not chunk.strip() or _ECHO.match(first):
+            echo = _ECHO.match(first)
+            if echo:
+                speaker = echo.group(1)
+                continue
+            if not chunk.strip():
                 continue
             if first.startswith("("):
                 where, person = self._heading(first, seen)
                 body = lines[1:]
-            elif first.startswith("  "):  # unheaded: the speaker's private chat
-                where, person, body = "private", self._user, lines
+            elif first.startswith("  "):  # unheaded: the private chat of whoever typed
+                where, person, body = "private", speaker, lines
             else:
                 continue
             if where is None:
