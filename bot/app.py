@@ -166,6 +166,9 @@ class DeliverAfterEach:
     async def role_here(self, actor: Actor, place: Place) -> Role:
         return await self._app.dispatcher.role_here(actor, place)
 
+    def is_urgent(self, incoming: Incoming) -> bool:
+        return self._app.dispatcher.is_urgent(incoming)
+
 
 async def _relay(stop: asyncio.Event, done: asyncio.Event) -> None:
     """The delivery worker stops when the bot is told to (not after the adapters)."""

@@ -29,6 +29,8 @@ class Handler(Protocol):
 
     async def role_here(self, actor: Actor, place: Place) -> Role: ...
 
+    def is_urgent(self, incoming: Incoming) -> bool: ...
+
 
 class Supervised(Protocol):
     @property
