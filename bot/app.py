@@ -23,6 +23,7 @@ from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
 from bot.messenger import Messenger
 from bot.platforms import Platforms
+from bot.ratelimit import RateLimiters
 from bot.storage import Database, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
@@ -50,6 +51,7 @@ class BotApp:
     directory: GroupDirectory
     membership: MembershipService
     notices: MembershipNotices
+    rate_limits: RateLimiters
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -65,7 +67,13 @@ class BotApp:
         )
         await database.connect()
         platforms = Platforms()
-        messenger = Messenger(platforms)
+        rate_limits = RateLimiters(
+            {
+                "telegram": settings.telegram.limits.rate_limits(),
+                "discord": settings.discord.limits.rate_limits(),
+            }
+        )
+        messenger = Messenger(platforms, rate_limits)
         membership = MembershipService(database, directory, clock)
         notices = MembershipNotices(messenger, catalog)
         members = GroupCommands(
@@ -91,6 +99,7 @@ class BotApp:
             directory,
             membership,
             notices,
+            rate_limits=rate_limits,
         )
 
     async def start(self) -> None:
