@@ -4,7 +4,8 @@ as a failed delivery that says how long to wait, and a fan-out of 600 private me
 stays under Telegram's limits as the fake Bot API enforces them.
 
 The limits are the shipped defaults (``[telegram.limits]``) unless a test needs small
-ones; times are the fake's own records of when each call arrived.
+ones; times are the fake's own records of when each call arrived, so they carry the
+jitter of the way there (unpaced, the same messages arrive milliseconds apart).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tests.fakes.telegram_updates import RecordedCall
 
 NOTICE = Reply("Reminder: the circle meets tonight at 7.", audience=Audience.PRIVATE_MESSAGE)
 TELEGRAM = Settings().telegram.limits.rate_limits()  # what `peercircle run` uses
-EPSILON = 0.01
+JITTER = 0.05  # arrivals at the fake may bunch up by this much on a busy machine
 FAN_OUT = 600
 
 
@@ -86,7 +87,7 @@ async def test_an_answer_in_several_parts_waits_for_its_chats_turns(fake: FakeTe
     finally:
         await driver.close()
     assert len(parts) == 3
-    assert min(_gaps(_arrivals(fake, driver.user("alice").id))) >= 0.2 - EPSILON
+    assert min(_gaps(_arrivals(fake, driver.user("alice").id))) >= 0.2 - JITTER
 
 
 async def test_an_answer_in_a_group_chat_keeps_the_groups_pace(fake: FakeTelegramApi) -> None:
@@ -98,7 +99,7 @@ async def test_an_answer_in_a_group_chat_keeps_the_groups_pace(fake: FakeTelegra
     finally:
         await driver.close()
     assert [seen.where for seen in parts] == ["chat"] * 3
-    assert min(_gaps(_arrivals(fake, driver.group.id))) >= 0.2 - EPSILON
+    assert min(_gaps(_arrivals(fake, driver.group.id))) >= 0.2 - JITTER
 
 
 # -- notices --------------------------------------------------------------------------------
@@ -116,7 +117,7 @@ async def test_a_notice_waits_for_one_turn_only_the_messengers(fake: FakeTelegra
         )
     took = loop.time() - began
     await driver.adapter.stop()
-    assert 0.5 - EPSILON <= took < 0.9  # two turns in all; waiting twice each takes 1.5 s
+    assert 0.5 - JITTER <= took < 0.9  # two turns in all; waiting twice each takes 1.5 s
 
 
 async def test_a_long_notice_paces_its_further_parts(fake: FakeTelegramApi) -> None:
@@ -128,7 +129,7 @@ async def test_a_long_notice_paces_its_further_parts(fake: FakeTelegramApi) -> N
     assert delivery.outcome is DeliveryOutcome.SENT
     arrivals = _arrivals(fake, driver.group.id)
     assert len(arrivals) == 3
-    assert min(_gaps(arrivals)) >= 0.2 - EPSILON
+    assert min(_gaps(arrivals)) >= 0.2 - JITTER
 
 
 def test_a_notice_meets_flood_control_as_busy_until_part_of_it_is_out() -> None:

@@ -209,4 +209,4 @@ async def test_run_paces_replies_with_the_configured_limits(
 
     _assert_clean_exit(code, took, err, fake.token)
     first, second = [call.received_at for call in fake.calls_to("sendMessage") if call.ok]
-    assert second - first >= 0.45  # two a second in one chat; unpaced, a few ms apart
+    assert second - first >= 0.4  # two a second in one chat; unpaced, a few ms apart
