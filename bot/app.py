@@ -27,6 +27,7 @@ from bot.events import Actor, Incoming, Place
 from bot.messenger import Messenger
 from bot.outbox import DeliveryPolicy, DeliveryWorker, Outbox
 from bot.platforms import Platforms
+from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 from bot.roles import Role
 from bot.storage import Database, load_migrations, open_database
@@ -59,6 +60,7 @@ class BotApp:
     dispatcher: Dispatcher
     directory: GroupDirectory
     membership: MembershipService
+    rate_limits: RateLimiters
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -80,7 +82,8 @@ class BotApp:
             await database.close()
             raise
         platforms = Platforms()
-        messenger = Messenger(platforms)
+        rate_limits = _rate_limits(settings)
+        messenger = Messenger(platforms, rate_limits)
         delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
         notices = MembershipNotices(Outbox(clock, delivery), catalog)
         membership = MembershipService(database, directory, clock, notices)
@@ -106,6 +109,7 @@ class BotApp:
             dispatcher,
             directory,
             membership,
+            rate_limits=rate_limits,
         )
 
     async def start(self) -> None:
@@ -186,6 +190,15 @@ async def _finish(worker: asyncio.Task[None], grace: float) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         logger.warning("outbox: sends still in flight at stop were cancelled")
+
+
+def _rate_limits(settings: Settings) -> RateLimiters:
+    return RateLimiters(
+        {
+            "telegram": settings.telegram.limits.rate_limits(),
+            "discord": settings.discord.limits.rate_limits(),
+        }
+    )
 
 
 def _delivery_policy(settings: Settings) -> DeliveryPolicy:

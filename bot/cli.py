@@ -157,6 +157,7 @@ def _platform_adapters(app: BotApp) -> list[Adapter]:
                 base_url=telegram.base_url,
                 base_file_url=telegram.base_file_url,
                 admins_are_facilitators=telegram.admins_are_facilitators,
+                limiter=app.rate_limits.for_platform(TelegramAdapter.platform),
             )
         )
     return adapters

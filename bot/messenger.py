@@ -4,6 +4,10 @@ Handlers *answer* through the replies they return; everything else the bot sends
 own initiative — a waitlist promotion, later reminders and announcements — goes through
 ``Messenger`` (normally from the outbox worker), which picks the platform's adapter and
 reports what happened as a ``Delivery``. Outcomes are logged without the text.
+
+Every message waits for its platform's ``proactive`` turn (``bot.ratelimit``) before it
+goes out, so a fan-out stays under the platform's limits and never holds up replies to
+people's commands; the adapter does not wait again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from enum import Enum
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Place
 from bot.platforms import PlatformBusy, Platforms, RecipientUnreachable
+from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 
 logger = logging.getLogger(__name__)
@@ -42,15 +47,23 @@ class Delivery:
 
 
 class Messenger:
-    def __init__(self, platforms: Platforms) -> None:
+    def __init__(self, platforms: Platforms, rate_limits: RateLimiters | None = None) -> None:
+        """``rate_limits``: each platform's pacing (none given: no platform is paced)."""
         self._platforms = platforms
+        self._rate_limits = rate_limits or RateLimiters()
 
     async def deliver(self, target: Target, reply: Reply) -> Delivery:
-        """Send ``reply`` to a person (privately) or into a chat. Never raises."""
+        """Send ``reply`` to a person (privately) or into a chat, once the platform's
+        limits allow. Never raises."""
         route = self._platforms.get(target.platform)
         if route is None:
             logger.warning("no %s adapter running; message not sent", target.platform)
             return Delivery(DeliveryOutcome.NO_ROUTE)
+        limiter = self._rate_limits.for_platform(target.platform)
+        if isinstance(target, Actor):  # a private chat's id is the person's own
+            await limiter.proactive(target.user_id)
+        else:
+            await limiter.proactive(target.chat_id, group_chat=not target.private)
         try:
             if isinstance(target, Actor):
                 await route.send_private(target, reply)

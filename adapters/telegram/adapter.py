@@ -16,26 +16,34 @@ by side, so one slow command never delays anyone else. An urgent update (``/cris
 person's earlier command that is waiting on the database. Someone with too much in hand
 is told kindly to slow down (``core.slow_down``) instead of queueing without limit.
 
+Pacing. Given the process's ``PlatformLimiter`` for Telegram (``bot.ratelimit``), every
+reply to an update waits for an interactive turn; ``send`` and ``send_private`` are
+called through the ``Messenger``, which already waited for a proactive one
+(``pacing.py``).
+
 Faults. Flood control is waited out and network errors retried, a bounded number of
-times (``sender.py``); a refused private message is ``RecipientUnreachable``. Errors in
+times (``sender.py``); a notice (``send``, ``send_private``) that Telegram asks to
+slow down raises ``PlatformBusy`` with the wait Telegram named, for the outbox to try
+later; a refused private message is ``RecipientUnreachable``. Errors in
 the polling loop are logged by type (python-telegram-bot retries them itself); a 409
 Conflict means another program polls with the same token, and says so. The token and
 member text never reach a log (``logs.py``).
 
-Not yet here (later parts of the Telegram work): webhooks, one rate limiter shared by
-the whole process (with an outbox), and forms that survive a restart.
+Not yet here (later parts of the Telegram work): webhooks, and forms that survive a
+restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.base import Capabilities, Inbox, Markup
@@ -44,7 +52,7 @@ from adapters.telegram.forms import FormConversations
 from adapters.telegram.logs import guard_sdk_logs
 from adapters.telegram.render import MAX_MESSAGE, render
 from adapters.telegram.roles import ChatAdmins
-from adapters.telegram.sender import RetryPolicy, Sender
+from adapters.telegram.sender import RetryPolicy, Sender, retry_after_seconds
 from adapters.telegram.translate import PLATFORM
 from adapters.telegram.updates import UpdateHandler
 from bot.catalog import Catalog
@@ -52,7 +60,8 @@ from bot.commands import CommandSpec
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Place
 from bot.lanes import SLOW_DOWN, MemberLanes, Posted
-from bot.platforms import MessageRef
+from bot.platforms import MessageRef, PlatformBusy
+from bot.ratelimit import PlatformLimiter
 from bot.replies import Audience, Reply
 from bot.roles import Role
 
@@ -84,9 +93,11 @@ class TelegramAdapter:
         stop_grace: float = 5.0,
         poll_timeout: float = 10.0,
         on_handled: Callable[[int], None] | None = None,
+        limiter: PlatformLimiter | None = None,
     ) -> None:
         """``on_handled(update_id)`` is called once the adapter has finished with an
-        update (its replies delivered, or nothing to do); tests use it to know when."""
+        update (its replies delivered, or nothing to do); tests use it to know when.
+        ``limiter``: the process's pacing for Telegram (None: nothing is paced)."""
         guard_sdk_logs(token)
         self._token = token
         self._urls = (base_url, base_file_url)
@@ -94,7 +105,9 @@ class TelegramAdapter:
         bot = Bot(token, base_url=base_url, base_file_url=base_file_url)
         self._sender = Sender(bot, retry or RetryPolicy())
         self._forms = FormConversations(catalog)
-        self._delivery = Delivery(self._sender, self._forms, catalog, bot_name=bot_name)
+        self._delivery = Delivery(
+            self._sender, self._forms, catalog, bot_name=bot_name, limiter=limiter
+        )
         self._updates = UpdateHandler(self._sender, self._forms, self._delivery)
         self._admins = ChatAdmins(self._sender) if admins_are_facilitators else None
         self._lanes: MemberLanes[Update] = MemberLanes(self._work, self._refuse, name="telegram")
@@ -254,7 +267,9 @@ class TelegramAdapter:
         self._commands = tuple(commands)  # published once connected
 
     async def send(self, place: Place, reply: Reply) -> MessageRef:
-        ids = await self._delivery.to_place(place, reply)
+        """A notice: the Messenger already waited for its turn (see ``pacing.py``)."""
+        async with _busy_when_flooded():
+            ids = await self._delivery.to_place(place, reply, self._delivery.notice())
         return MessageRef(PLATFORM, place.chat_id, tuple(str(i) for i in ids))
 
     async def edit(self, ref: MessageRef, reply: Reply) -> None:
@@ -271,10 +286,13 @@ class TelegramAdapter:
             await self._sender.post(chat_id, parts[1:])
 
     async def send_private(self, actor: Actor, reply: Reply) -> MessageRef:
-        ids = await self._delivery.to_person(actor, reply)
-        if reply.form is not None:
-            question = self._forms.open(reply.form, actor, private_place(actor))
-            ids += await self._delivery.to_person(actor, question)
+        """A notice: the Messenger already waited for its turn (see ``pacing.py``)."""
+        pacing = self._delivery.notice()
+        async with _busy_when_flooded():
+            ids = await self._delivery.to_person(actor, reply, pacing)
+            if reply.form is not None:
+                question = self._forms.open(reply.form, actor, private_place(actor))
+                ids += await self._delivery.to_person(actor, question, pacing)
         return MessageRef(PLATFORM, actor.user_id, tuple(str(i) for i in ids))
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:
@@ -298,6 +316,16 @@ def _polling_failed(error: TelegramError) -> None:
         )
     else:
         logger.warning("telegram: fetching updates failed (%s); trying again", type(error).__name__)
+
+
+@contextlib.asynccontextmanager
+async def _busy_when_flooded() -> AsyncIterator[None]:
+    """A flood wait a notice could not outlast is ``PlatformBusy``: the outbox tries
+    the notice again after the wait Telegram named."""
+    try:
+        yield
+    except RetryAfter as limited:
+        raise PlatformBusy(retry_after_seconds(limited)) from None
 
 
 async def _quietly(doing: str, step: Coroutine[Any, Any, object]) -> None:

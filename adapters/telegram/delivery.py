@@ -11,6 +11,9 @@ In a private chat every reply goes to that chat. In a group chat:
   chat (``https://t.me/<bot>?start=start``). Never the content.
 
 A form is always a conversation in the private chat, wherever it was opened.
+
+Every message waits for its turn under Telegram's limits (``pacing.py``): the replies to
+an update as an answer, the messages the core sends on its own as a notice.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from dataclasses import dataclass
 from telegram.error import BadRequest, Forbidden
 
 from adapters.telegram.forms import FormConversations
+from adapters.telegram.pacing import Pacing
 from adapters.telegram.render import render
 from adapters.telegram.sender import Sender
 from adapters.telegram.translate import PLATFORM
 from bot.catalog import Catalog
 from bot.events import Actor, Place
 from bot.platforms import RecipientUnreachable
+from bot.ratelimit import PlatformLimiter
 from bot.replies import Audience, Reply
 
 DEEP_LINK_PAYLOAD = "start"  # what /start receives from the link: nothing about anyone
@@ -48,27 +53,44 @@ def private_place(actor: Actor) -> Place:
 
 class Delivery:
     def __init__(
-        self, sender: Sender, forms: FormConversations, catalog: Catalog, *, bot_name: str
+        self,
+        sender: Sender,
+        forms: FormConversations,
+        catalog: Catalog,
+        *,
+        bot_name: str,
+        limiter: PlatformLimiter | None = None,
     ) -> None:
         self._sender = sender
         self._forms = forms
         self._catalog = catalog
         self._bot_name = bot_name
+        self._limiter = limiter
+
+    def notice(self) -> Pacing:
+        """The pacing of one message the core sends on its own (through the Messenger)."""
+        return Pacing.notice(self._limiter)
 
     async def to_place(
-        self, place: Place, reply: Reply, *, reply_to: int | None = None
+        self, place: Place, reply: Reply, pacing: Pacing, *, reply_to: int | None = None
     ) -> list[int]:
         """Post ``reply`` where everyone in ``place`` sees it; the message ids."""
         thread = int(place.thread_id) if place.thread_id is not None else None
         parts = render(reply.text, reply.buttons)
         return await self._sender.post(
-            int(place.chat_id), parts, thread_id=thread, reply_to=reply_to
+            int(place.chat_id),
+            parts,
+            thread_id=thread,
+            reply_to=reply_to,
+            pacing=pacing,
+            group_chat=not place.private,
         )
 
-    async def to_person(self, actor: Actor, reply: Reply) -> list[int]:
+    async def to_person(self, actor: Actor, reply: Reply, pacing: Pacing) -> list[int]:
         """Send ``reply`` to ``actor``'s private chat, or raise ``RecipientUnreachable``."""
+        parts = render(reply.text, reply.buttons)
         try:
-            return await self._sender.post(int(actor.user_id), render(reply.text, reply.buttons))
+            return await self._sender.post(int(actor.user_id), parts, pacing=pacing)
         except Forbidden:  # blocked, or the person never pressed Start
             raise RecipientUnreachable(actor.key) from None
         except BadRequest as refused:
@@ -78,46 +100,49 @@ class Delivery:
 
     async def answer(self, origin: Origin, replies: Sequence[Reply]) -> None:
         """Every reply to what ``origin.actor`` did, each to its audience."""
+        pacing = Pacing.answer(self._limiter)
         if origin.place.private:
             for reply in replies:
-                await self.to_place(origin.place, reply)
+                await self.to_place(origin.place, reply, pacing)
                 if reply.form is not None:
                     question = self._forms.open(reply.form, origin.actor, origin.place)
-                    await self.to_place(origin.place, question)
+                    await self.to_place(origin.place, question, pacing)
             return
-        await self._answer_in_group(origin, replies)
+        await self._answer_in_group(origin, replies, pacing)
 
-    async def _answer_in_group(self, origin: Origin, replies: Sequence[Reply]) -> None:
+    async def _answer_in_group(
+        self, origin: Origin, replies: Sequence[Reply], pacing: Pacing
+    ) -> None:
         sent_privately = unreachable = False
         for reply in replies:
             if reply.audience is Audience.HERE:
-                await self.to_place(origin.place, reply)
-            elif await self._privately(origin.actor, reply):
+                await self.to_place(origin.place, reply, pacing)
+            elif await self._privately(origin.actor, reply, pacing):
                 sent_privately = True
             else:
                 unreachable = True
             if reply.form is not None:
                 question = self._forms.open(reply.form, origin.actor, origin.place)
-                if await self._privately(origin.actor, question):
+                if await self._privately(origin.actor, question, pacing):
                     sent_privately = True
                 else:
                     self._forms.discard(origin.actor)
                     unreachable = True
         if unreachable:
-            await self._pointer(origin, self._open_private_chat())
+            await self._pointer(origin, self._open_private_chat(), pacing)
         elif sent_privately:
-            await self._pointer(origin, self._catalog.text("audience.sent_privately"))
+            await self._pointer(origin, self._catalog.text("audience.sent_privately"), pacing)
 
-    async def _privately(self, actor: Actor, reply: Reply) -> bool:
+    async def _privately(self, actor: Actor, reply: Reply, pacing: Pacing) -> bool:
         try:
-            await self.to_person(actor, reply)
+            await self.to_person(actor, reply, pacing)
         except RecipientUnreachable:
             return False
         return True
 
-    async def _pointer(self, origin: Origin, text: str) -> None:
+    async def _pointer(self, origin: Origin, text: str, pacing: Pacing) -> None:
         pointer = Reply(text, audience=Audience.HERE)
-        await self.to_place(origin.place, pointer, reply_to=origin.message_id)
+        await self.to_place(origin.place, pointer, pacing, reply_to=origin.message_id)
 
     def _open_private_chat(self) -> str:
         username = self._sender.username

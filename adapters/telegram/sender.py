@@ -1,6 +1,8 @@
 """Every call the adapter makes to the Bot API, with the retries Telegram asks for.
 
-- ``RetryAfter`` (429, flood control): wait the time Telegram names, then try again.
+- ``RetryAfter`` (429, flood control): wait the time Telegram names, then try again;
+  or, for a notice the outbox can send later, raise ``PlatformBusy`` at once
+  (``pacing.py`` says which).
 - ``NetworkError`` and ``TimedOut`` (no answer, a 5xx): try again after a pause that
   doubles. A timed-out send may still have arrived, so a retry can rarely show a
   message twice; losing a reply is worse.
@@ -26,7 +28,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.telegram.pacing import Pacing
 from adapters.telegram.render import Part
+from bot.platforms import PlatformBusy
 
 # python-telegram-bot 22 warns (on stderr, as a UserWarning) whenever it builds a
 # RetryAfter, because retry_after will become a timedelta; retry_after_seconds reads both.
@@ -68,8 +72,11 @@ class Sender:
         async with self._connecting:
             await self.bot.shutdown()
 
-    async def call(self, action: Callable[[Bot], Awaitable[Result]]) -> Result:
-        """``action(bot)``, tried again as Telegram's answer allows."""
+    async def call(
+        self, action: Callable[[Bot], Awaitable[Result]], *, wait_out_flood: bool = True
+    ) -> Result:
+        """``action(bot)``, tried again as Telegram's answer allows. With
+        ``wait_out_flood`` false a 429 raises ``PlatformBusy`` instead of being waited."""
         bot = await self.ready()
         pause = self._policy.network_pause
         for attempt in range(1, self._policy.attempts + 1):
@@ -78,6 +85,8 @@ class Sender:
                 return await action(bot)
             except RetryAfter as limited:
                 wait = retry_after_seconds(limited)
+                if not wait_out_flood:
+                    raise PlatformBusy(wait) from None
                 if last or wait > self._policy.longest_wait:
                     raise
                 await asyncio.sleep(wait)
@@ -97,11 +106,18 @@ class Sender:
         *,
         thread_id: int | None = None,
         reply_to: int | None = None,
+        pacing: Pacing | None = None,
+        group_chat: bool = False,
     ) -> list[int]:
-        """Send ``parts`` in order; the ids of the messages sent."""
+        """Send ``parts`` in order, each when ``pacing`` allows (``group_chat``: the chat
+        is shared); the ids of the messages sent."""
+        pacing = pacing or Pacing.answer(None)
         ids: list[int] = []
         for part in parts:
-            message = await self.call(_send(chat_id, part, thread_id, reply_to))
+            await pacing.turn(chat_id, group_chat=group_chat)
+            send = _send(chat_id, part, thread_id, reply_to)
+            message = await self.call(send, wait_out_flood=pacing.waits_out_flood_control)
+            pacing.sent()
             ids.append(message.message_id)
             reply_to = None  # only the first part answers the person's message
         return ids

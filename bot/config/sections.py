@@ -18,6 +18,7 @@ from bot.config.fields import (
     env_var_name,
     quoting,
 )
+from bot.config.limits import DiscordLimits, TelegramLimits
 from bot.storage import StorageError, sqlite_location
 
 __all__ = [
@@ -139,13 +140,15 @@ def _check_web_address(value: str) -> str:
 
 class TelegramSection(_Section):
     """The Telegram adapter; the token comes from the environment. ``base_url`` and
-    ``base_file_url`` point at a self-hosted Bot API server (or a test server)."""
+    ``base_file_url`` point at a self-hosted Bot API server (or a test server);
+    ``[telegram.limits]`` says how fast the bot may send."""
 
     enabled: bool = False
     token: SecretStr | None = Field(default=None, validate_default=True)
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     admins_are_facilitators: bool = False
+    limits: TelegramLimits = Field(default_factory=TelegramLimits)
 
     @field_validator("token")
     @classmethod
@@ -160,10 +163,12 @@ class TelegramSection(_Section):
 
 
 class DiscordSection(_Section):
-    """The Discord adapter; the token comes from the environment."""
+    """The Discord adapter; the token comes from the environment; ``[discord.limits]``
+    says how fast the bot may send."""
 
     enabled: bool = False
     token: SecretStr | None = Field(default=None, validate_default=True)
+    limits: DiscordLimits = Field(default_factory=DiscordLimits)
 
     @field_validator("token")
     @classmethod

@@ -20,7 +20,7 @@ from bot.commands import CommandSpec
 from bot.context import Context
 from bot.events import Actor
 from bot.messenger import DeliveryOutcome, Messenger
-from bot.platforms import Platforms, RecipientUnreachable
+from bot.platforms import PlatformBusy, Platforms, RecipientUnreachable
 from bot.replies import Audience, Reply
 from bot.supervisor import Backoff, Supervisor
 from tests.adapters.telegram_driver import QUICK_RETRIES, TelegramDriver, dispatcher_with
@@ -68,9 +68,24 @@ async def test_a_429_is_waited_out_and_the_message_delivered_once(driver: Telegr
 
 async def test_a_flood_wait_past_the_ceiling_is_not_waited(driver: TelegramDriver) -> None:
     driver.fake.fault_retry_after(3600)
-    with pytest.raises(RetryAfter):
-        await driver.adapter.send_private(driver.actor("bob"), NOTICE)
+    loop = asyncio.get_running_loop()
+    asked = loop.time()
+    assert await driver.say("bob", "/here", shared=False) == []  # the reply is given up
+    assert loop.time() - asked < 5
     assert _statuses(driver.fake) == [429]
+
+
+async def test_a_notice_that_meets_flood_control_is_platform_busy_at_once(
+    driver: TelegramDriver,
+) -> None:
+    driver.fake.fault_retry_after(2)  # an answer would wait this out; a notice does not
+    with pytest.raises(PlatformBusy) as busy:
+        await driver.adapter.send_private(driver.actor("bob"), NOTICE)
+    assert busy.value.retry_after == 2.0
+    driver.fake.fault_retry_after(3600, chat_id=driver.group)
+    with pytest.raises(PlatformBusy):
+        await driver.adapter.send(driver.shared_place(), NOTICE)
+    assert _statuses(driver.fake) == [429, 429]
 
 
 async def test_server_errors_and_dropped_connections_are_retried(driver: TelegramDriver) -> None:

@@ -189,3 +189,24 @@ async def test_run_keeps_going_while_telegram_is_unreachable(tmp_path: Path) -> 
     assert "NetworkError" in shown
     assert "telegram adapter stopped unexpectedly; restarting in 1.0 s" in shown
     assert "restarting in 2.0 s" in shown
+
+
+async def test_run_paces_replies_with_the_configured_limits(
+    fake: FakeTelegramApi, tmp_path: Path
+) -> None:
+    config = telegram_config(tmp_path, fake.base_url, fake.base_file_url)
+    with config.open("a", encoding="utf-8") as extra:
+        extra.write("\n[telegram.limits]\nper_chat_per_second = 2\nper_chat_burst = 1\n")
+    service = await _run(config, fake.token)
+    try:
+        await fake.wait_until_polling(within=30)
+        alex = fake.user("Alex")
+        fake.inject_command(alex, "/crisis")
+        fake.inject_command(alex, "/groups")
+        await fake.wait_for_sent(2, chat_id=alex, within=15)
+    finally:
+        code, took, err = await service.terminate()
+
+    _assert_clean_exit(code, took, err, fake.token)
+    first, second = [call.received_at for call in fake.calls_to("sendMessage") if call.ok]
+    assert second - first >= 0.4  # two a second in one chat; unpaced, a few ms apart
