@@ -241,10 +241,14 @@ class SqliteDatabase:
     async def _disconnect(self) -> None:
         conn, self._conn = self._conn, None
         reader, self._reader = self._reader, None
-        self._guard = None
-        for connection in (reader, conn):
-            if connection is not None:
-                await connection.close()
+        guard, self._guard = self._guard, None
+        if reader is not None:
+            await reader.close()
+        if conn is None:
+            return
+        if guard is not None and guard.gone:
+            await _flush_into_the_old_file(conn)
+        await conn.close()
 
     # -- statements outside a transaction --------------------------------------------------
 
@@ -331,6 +335,20 @@ async def _read(reader: aiosqlite.Connection, sql: str, params: Params | None) -
                 "that writes (INSERT ... RETURNING) inside transaction()."
             ) from exc
         raise
+
+
+async def _flush_into_the_old_file(conn: aiosqlite.Connection) -> None:
+    """Before closing on a file that was deleted or replaced: copy the committed changes
+    still in the ``-wal`` into the old file (through the open handle) and empty the ``-wal``.
+
+    SQLite leaves the ``-wal`` of a moved database alone on close, and the next start
+    would then play that other database's pages into whatever file now has the name. A
+    file that was moved aside (``mv bot.sqlite3 old.sqlite3``) keeps its last changes.
+    """
+    try:
+        await _execute(conn, "PRAGMA wal_checkpoint(TRUNCATE)", None)
+    except (sqlite3.Error, StorageUnavailable) as exc:
+        log.error("Could not empty the -wal of the deleted or replaced database: %s", exc)
 
 
 async def _rollback_quietly(conn: aiosqlite.Connection) -> None:

@@ -122,7 +122,7 @@ class FileGuard:
             "refused from now on, so none is confirmed and then lost; put the right file in "
             "place and restart PeerCircle.",
             self._path,
-            "deleted" if current is None else "replaced by another file",
+            "deleted or moved away" if current is None else "replaced by another file",
         )
         raise StorageUnavailable(StorageKind.GONE)
 
