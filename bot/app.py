@@ -61,7 +61,10 @@ class BotApp:
         helplines = HelplineDirectory.load()
         directory = GroupDirectory.from_settings(settings)
         database = open_database(
-            settings.storage.url, settings.config_dir, load_migrations(MIGRATIONS_DIR)
+            settings.storage.url,
+            settings.config_dir,
+            load_migrations(MIGRATIONS_DIR),
+            busy_timeout_ms=settings.storage.busy_timeout_ms,
         )
         await database.connect()
         platforms = Platforms()

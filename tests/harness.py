@@ -32,6 +32,7 @@ country = "GB"
 
 [storage]
 url = "{storage_url}"
+busy_timeout_ms = {busy_timeout_ms}
 
 [[groups]]
 slug = "circle"
@@ -76,10 +77,16 @@ def write_config(
     capacity: int = 2,
     carers_capacity: int = 5,
     storage_url: str = "sqlite:///:memory:",
+    busy_timeout_ms: int = 5000,
 ) -> Path:
+    """A config for the harness. ``storage_url`` may name a file (``sqlite:///bot.db`` is
+    relative to ``directory``) for tests that restart the bot or break the file."""
     path = directory / "peercircle.toml"
     text = HARNESS_CONFIG.format(
-        capacity=capacity, carers_capacity=carers_capacity, storage_url=storage_url
+        capacity=capacity,
+        carers_capacity=carers_capacity,
+        storage_url=storage_url,
+        busy_timeout_ms=busy_timeout_ms,
     )
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path

@@ -18,7 +18,7 @@ from bot.config.fields import (
     env_var_name,
     quoting,
 )
-from bot.storage import StorageError, sqlite_location
+from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, sqlite_location
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -88,6 +88,8 @@ class StorageSection(_Section):
     """Where PeerCircle keeps its data."""
 
     url: str = "sqlite:///data/peercircle.sqlite3"
+    # How long a write waits for another connection's lock before it is refused.
+    busy_timeout_ms: int = Field(default=BUSY_TIMEOUT_MS, ge=0, le=MAX_BUSY_TIMEOUT_MS)
 
     @field_validator("url")
     @classmethod
