@@ -207,6 +207,7 @@ class SqliteDatabase:
             raise
 
     def _pragmas(self, *, reader: bool) -> list[str]:
+        """Run on a new connection; busy_timeout first, so even the next one waits."""
         common = [f"PRAGMA busy_timeout = {self._busy_timeout_ms}", "PRAGMA synchronous = NORMAL"]
         if reader:  # a reader that tried to write would be a bug: make SQLite refuse it
             return [*common, "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
@@ -215,7 +216,8 @@ class SqliteDatabase:
 
     async def _open_writer(self) -> aiosqlite.Connection:
         path = self._path
-        conn = await _connect(":memory:" if path is None else str(path), [])
+        pragmas = self._pragmas(reader=False)
+        conn = await _connect(":memory:" if path is None else str(path), pragmas[:1])
         try:
             if path is not None:
                 # Touches the file first, so "not a database" surfaces here.
@@ -223,7 +225,7 @@ class SqliteDatabase:
                 mode = str(next(iter(row.values()))) if row else "?"
                 if mode.lower() != "wal":
                     log.warning("SQLite refused WAL mode for %s (journal mode is %s)", path, mode)
-            for pragma in self._pragmas(reader=False):
+            for pragma in pragmas[1:]:
                 await _execute(conn, pragma, None)
         except BaseException:
             await conn.close()
