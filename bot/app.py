@@ -30,7 +30,7 @@ from bot.platforms import Platforms
 from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 from bot.roles import Role
-from bot.storage import Database, load_migrations, open_database
+from bot.storage import Database, StorageUnavailable, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
 from groups.commands import GroupCommands
@@ -71,16 +71,7 @@ class BotApp:
         catalog = Catalog.load(settings.bot.language)
         helplines = HelplineDirectory.load()
         directory = GroupDirectory.from_settings(settings)
-        database = open_database(
-            settings.storage.url, settings.config_dir, load_migrations(MIGRATIONS_DIR)
-        )
-        await database.connect()
-        try:
-            forget = timedelta(days=settings.storage.forget_retired_groups_after_days)
-            await sync_groups(database, directory.all(), clock.now(), forget)
-        except BaseException:
-            await database.close()
-            raise
+        database = await _open_storage(settings, directory, clock)
         platforms = Platforms()
         rate_limits = _rate_limits(settings)
         messenger = Messenger(platforms, rate_limits)
@@ -163,6 +154,8 @@ class DeliverAfterEach:
         replies = await self._app.dispatcher.handle(incoming)
         try:
             await self._app.delivery.deliver_due(limit=AFTER_EACH_LIMIT)
+        except StorageUnavailable as error:  # the command's own answer says so already
+            logger.warning("outbox after a command: storage unavailable (%s)", error.kind.value)
         except Exception as error:  # the worker will try again; the replies still go out
             log_incident(logger, new_incident_id(), "outbox after a command", error)
         return replies
@@ -190,6 +183,24 @@ async def _finish(worker: asyncio.Task[None], grace: float) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         logger.warning("outbox: sends still in flight at stop were cancelled")
+
+
+async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Clock) -> Database:
+    """Connect (applying migrations) and bring the groups table in step with the config."""
+    database = open_database(
+        settings.storage.url,
+        settings.config_dir,
+        load_migrations(MIGRATIONS_DIR),
+        busy_timeout_ms=settings.storage.busy_timeout_ms,
+    )
+    await database.connect()
+    try:
+        forget = timedelta(days=settings.storage.forget_retired_groups_after_days)
+        await sync_groups(database, directory.all(), clock.now(), forget)
+    except BaseException:
+        await database.close()
+        raise
+    return database
 
 
 def _rate_limits(settings: Settings) -> RateLimiters:

@@ -24,6 +24,7 @@ from bot.forms import check_answers
 from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
 from bot.replies import Audience, Reply
 from bot.roles import Role
+from bot.storage.database import StorageUnavailable
 from bot.text import clean_input, quote_back
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,8 @@ class Dispatcher:
             result = await work
         except UserError as error:
             return [self._user_error(error)]
+        except StorageUnavailable as error:
+            return [self._storage_unavailable(error, f"/{spec.name}")]
         except Exception as error:
             return [self._incident(error, f"/{spec.name}")]
         return _as_list(result)
@@ -194,6 +197,13 @@ class Dispatcher:
         incident_id = new_incident_id()
         log_incident(logger, incident_id, where, error)
         return self._say("core.incident", incident_id=incident_id)
+
+    def _storage_unavailable(self, error: StorageUnavailable, where: str) -> Reply:
+        """The database could not take the change: say so kindly, log the kind loudly. The
+        error's message is built to be safe for a log (no SQL, no member data)."""
+        incident_id = new_incident_id()
+        logger.error("incident %s in %s: %s", incident_id, where, error)
+        return self._say("core.storage_unavailable", incident_id=incident_id)
 
     def _say(self, key: str, **params: object) -> Reply:
         """The dispatcher's own answers concern only the person who wrote."""

@@ -32,6 +32,7 @@ country = "GB"
 
 [storage]
 url = "{storage_url}"
+busy_timeout_ms = {busy_timeout_ms}
 
 [[groups]]
 slug = "circle"
@@ -77,15 +78,20 @@ def write_config(
     carers_capacity: int = 5,
     storage_url: str = "sqlite:///:memory:",
     database_path: Path | None = None,
+    busy_timeout_ms: int = 5000,
 ) -> Path:
-    """The harness config in ``directory``. ``database_path``: keep the data in that
-    SQLite file (absolute, e.g. under ``tmp_path``) instead of in memory, so another
-    connection can share it (and lock it)."""
+    """The harness config in ``directory``. ``storage_url`` may name a file
+    (``sqlite:///bot.db`` is relative to ``directory``) for tests that restart the bot or
+    break the file; ``database_path`` names an absolute SQLite file instead (e.g. under
+    ``tmp_path``), so another connection can share it (and lock it)."""
     if database_path is not None:
         storage_url = f"sqlite:///{database_path.resolve()}"
     path = directory / "peercircle.toml"
     text = HARNESS_CONFIG.format(
-        capacity=capacity, carers_capacity=carers_capacity, storage_url=storage_url
+        capacity=capacity,
+        carers_capacity=carers_capacity,
+        storage_url=storage_url,
+        busy_timeout_ms=busy_timeout_ms,
     )
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path

@@ -19,7 +19,7 @@ from bot.config.fields import (
     quoting,
 )
 from bot.config.limits import DiscordLimits, TelegramLimits
-from bot.storage import StorageError, sqlite_location
+from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, sqlite_location
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -92,6 +92,8 @@ class StorageSection(_Section):
     # Memberships of a group taken out of the config are kept this long (members can
     # still see and leave it), then deleted.
     forget_retired_groups_after_days: int = Field(default=90, ge=1, le=3650)
+    # How long a write waits for another connection's lock before it is refused.
+    busy_timeout_ms: int = Field(default=BUSY_TIMEOUT_MS, ge=0, le=MAX_BUSY_TIMEOUT_MS)
 
     @field_validator("url")
     @classmethod

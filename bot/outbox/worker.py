@@ -30,7 +30,7 @@ from bot.errors import log_incident, new_incident_id
 from bot.messenger import Delivery, DeliveryOutcome, Messenger
 from bot.outbox.message import reply_for
 from bot.outbox.store import Claimed, OutboxStore
-from bot.storage.database import Database
+from bot.storage.database import Database, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class DeliveryWorker:
     async def deliver_due(self, limit: int | None = None) -> int:
         """Send what is due now (at most ``limit`` rows), one row after another; how many
         rows were handled."""
+        if await self._until_due() > 0:  # a read: nothing due costs no write lock
+            return 0
         handled = 0
         while (limit is None or handled < limit) and await self.deliver_one():
             handled += 1
@@ -97,7 +99,10 @@ class DeliveryWorker:
                 wait = await self._until_due()
                 if wait <= 0 and await self.deliver_one():
                     continue
-            except Exception as error:  # storage trouble: log, pause, go on
+            except StorageUnavailable as error:  # already logged loudly by storage
+                logger.warning("outbox: storage unavailable (%s); trying later", error.kind.value)
+                wait = self.policy.idle_poll * 5
+            except Exception as error:
                 log_incident(logger, new_incident_id(), "outbox delivery", error)
                 wait = self.policy.idle_poll
             await self._pause(stop, max(wait, 0.05))

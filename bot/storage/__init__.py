@@ -13,9 +13,11 @@ from bot.storage.database import (
     Row,
     SchemaTooNewError,
     StorageError,
+    StorageKind,
+    StorageUnavailable,
 )
 from bot.storage.migrations import load_migrations
-from bot.storage.sqlite import SqliteDatabase
+from bot.storage.sqlite import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, SqliteDatabase
 
 _ACCEPTED = (
     "sqlite:///data/peercircle.sqlite3 (relative to the config file), "
@@ -23,9 +25,21 @@ _ACCEPTED = (
 )
 
 
-def open_database(url: str, base_dir: Path, migrations: Sequence[Migration]) -> Database:
-    """Build (without connecting) the database named by ``url``; the caller calls connect()."""
-    return SqliteDatabase(sqlite_location(url, base_dir), migrations)
+def open_database(
+    url: str,
+    base_dir: Path,
+    migrations: Sequence[Migration],
+    *,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+) -> Database:
+    """Build (without connecting) the database named by ``url``; the caller calls connect().
+
+    ``busy_timeout_ms`` is how long a write waits for another connection's lock before it
+    fails with ``StorageUnavailable(StorageKind.BUSY)``.
+    """
+    return SqliteDatabase(
+        sqlite_location(url, base_dir), migrations, busy_timeout_ms=busy_timeout_ms
+    )
 
 
 def sqlite_location(url: str, base_dir: Path) -> Path | None:
@@ -54,6 +68,8 @@ def sqlite_location(url: str, base_dir: Path) -> Path | None:
 
 
 __all__ = [
+    "BUSY_TIMEOUT_MS",
+    "MAX_BUSY_TIMEOUT_MS",
     "Database",
     "Executor",
     "Migration",
@@ -62,6 +78,8 @@ __all__ = [
     "SchemaTooNewError",
     "SqliteDatabase",
     "StorageError",
+    "StorageKind",
+    "StorageUnavailable",
     "load_migrations",
     "open_database",
     "sqlite_location",

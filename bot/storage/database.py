@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Protocol
 
 Params = Mapping[str, Any]
@@ -44,8 +45,14 @@ class Database(Executor, Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Executor]:
         """A write transaction: commits on normal exit, rolls back on an exception.
 
-        Only one transaction runs at a time per process; statements issued through the
-        database object itself while a transaction is open wait for it to finish.
+        Transactions may run concurrently (a PostgreSQL pool hands each its own
+        connection); each is isolated from the others, and callers must not rely on any
+        process-level serialization: correctness comes from the transaction alone. Inside
+        one, use the executor it yields, never the database object. Reads through the
+        database object outside a transaction see committed data only.
+
+        Raises ``StorageUnavailable`` when the database cannot take the change (locked,
+        read-only, full, damaged, deleted); nothing from the transaction is kept then.
         """
         ...
 
@@ -65,6 +72,46 @@ class Migration:
 
 class StorageError(Exception):
     """The database cannot be used as it is (message is safe to show an operator)."""
+
+
+class StorageKind(Enum):
+    """Why the database could not do what was asked: what an operator should look at."""
+
+    BUSY = "busy"
+    READ_ONLY = "read-only"
+    FULL = "full"
+    CORRUPT = "corrupt"
+    IO = "io"
+    GONE = "gone"
+    OTHER = "other"
+
+
+_EXPLANATIONS = {
+    StorageKind.BUSY: "another connection held the database's write lock for longer than "
+    "storage.busy_timeout_ms (is a second PeerCircle or a backup tool using the file?)",
+    StorageKind.READ_ONLY: "the database file or its folder cannot be written",
+    StorageKind.FULL: "the disk, or the database's size limit, is full",
+    StorageKind.CORRUPT: "the database file is damaged; restore it from a backup",
+    StorageKind.IO: "the operating system reported an input/output error",
+    StorageKind.GONE: "the database file was deleted or replaced while PeerCircle was "
+    "running; restart PeerCircle once the right file is in place",
+    StorageKind.OTHER: "the database reported an unexpected error",
+}
+
+
+class StorageUnavailable(Exception):
+    """The database could not take (or answer) a statement right now; the change was not
+    saved. Programming errors (a broken constraint, bad SQL) are never turned into this.
+
+    The message is safe for an operator's log: the kind, what it means, and at most the
+    database's own error name (``SQLITE_BUSY``); never SQL text or its parameters.
+    """
+
+    def __init__(self, kind: StorageKind, code_name: str = "") -> None:
+        self.kind = kind
+        self.code_name = code_name
+        text = f"storage unavailable ({kind.value}): {_EXPLANATIONS[kind]}"
+        super().__init__(f"{text} [{code_name}]" if code_name else text)
 
 
 class SchemaTooNewError(StorageError):
@@ -89,4 +136,6 @@ __all__: Sequence[str] = (
     "Row",
     "SchemaTooNewError",
     "StorageError",
+    "StorageKind",
+    "StorageUnavailable",
 )

@@ -6,15 +6,16 @@ becomes version 1, "members and memberships"). Applied versions are recorded in
 so a migration that fails leaves no trace.
 
 ``apply_migrations`` only talks to the database through the ``Executor`` protocol plus
-``transaction()``, so another backend can reuse it and supply its own ``run_script`` (the
-default splits a script with SQLite's own rules for where a statement ends).
+``transaction()``, so every backend reuses it: this module knows no particular database
+(it must not import one). The default ``run_script`` splits a script with
+``split_sql_script``, which follows rules common to SQLite and PostgreSQL; a backend may
+supply its own (SQLite's, in ``bot.storage.sqlite``, also understands trigger bodies).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -94,27 +95,89 @@ def check_sequence(migrations: Sequence[Migration]) -> None:
             )
 
 
-def split_sql_script(script: str) -> list[str]:
-    """Split a migration script into single statements, using SQLite's rules.
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 
-    A ``;`` inside a string, a quoted name, a comment or a ``CREATE TRIGGER ... END`` body
-    does not end a statement (``sqlite3.complete_statement`` decides). Blank pieces are
-    dropped; text after the last ``;`` is kept as a final statement.
+
+def split_sql_script(script: str) -> list[str]:
+    """Split a migration script into single statements, at each ``;`` that is outside
+
+    - a string ``'...'`` (``''`` inside it is a quote; in ``E'...'`` so is ``\\'``),
+    - a quoted name ``"..."``,
+    - a comment: ``--`` to the end of the line, or ``/* ... */`` (nesting, as PostgreSQL's do),
+    - a dollar-quoted body ``$$ ... $$`` or ``$tag$ ... $tag$`` (PostgreSQL functions).
+
+    Each statement keeps its ``;``. Pieces holding only spaces and comments are dropped;
+    text after the last ``;`` is kept as a final statement. SQLite's ``CREATE TRIGGER ...
+    BEGIN ... END`` bodies are not understood here: SQLite uses its own splitter.
     """
     statements: list[str] = []
-    start = 0
-    end = script.find(";")
-    while end != -1:
-        candidate = script[start : end + 1]
-        if sqlite3.complete_statement(candidate):
-            if candidate.strip().rstrip(";").strip():
-                statements.append(candidate.strip())
-            start = end + 1
-        end = script.find(";", end + 1)
-    tail = script[start:].strip()
-    if tail:
-        statements.append(tail)
+    start = index = 0
+    significant = False  # anything but spaces and comments since the last statement
+    while index < len(script):
+        if script[index] == ";":
+            if significant:
+                statements.append(script[start : index + 1].strip())
+            start = index = index + 1
+            significant = False
+        elif (end := _comment_end(script, index)) > index:
+            index = end
+        else:
+            end = max(_quoted_end(script, index), index + 1)
+            significant = significant or end > index + 1 or not script[index].isspace()
+            index = end
+    if significant:
+        statements.append(script[start:].strip())
     return statements
+
+
+def _is_word(script: str, index: int) -> bool:
+    """Whether the character at ``index`` can be part of a name (``$`` can, in PostgreSQL)."""
+    return index >= 0 and (script[index].isalnum() or script[index] in "_$")
+
+
+def _comment_end(script: str, index: int) -> int:
+    """The index just past a comment starting at ``index`` (``index`` when none does)."""
+    if script.startswith("--", index):
+        newline = script.find("\n", index)
+        return len(script) if newline == -1 else newline + 1
+    if not script.startswith("/*", index):
+        return index
+    depth, at = 0, index
+    while at < len(script):
+        if script.startswith("/*", at):
+            depth, at = depth + 1, at + 2
+        elif script.startswith("*/", at):
+            depth, at = depth - 1, at + 2
+            if depth == 0:
+                return at
+        else:
+            at += 1
+    return len(script)
+
+
+def _quoted_end(script: str, index: int) -> int:
+    """The index just past a string, quoted name or dollar-quoted body starting at
+    ``index`` (``index`` when none does). An unterminated one runs to the end."""
+    quote = script[index]
+    if quote == "$" and not _is_word(script, index - 1):
+        tag = _DOLLAR_TAG.match(script, index)
+        if tag is None:
+            return index
+        close = script.find(tag.group(), tag.end())
+        return len(script) if close == -1 else close + len(tag.group())
+    if quote not in "'\"":
+        return index
+    backslashes = quote == "'" and script[index - 1 : index] in ("e", "E")
+    backslashes = backslashes and not _is_word(script, index - 2)
+    at = index + 1
+    while at < len(script):
+        if (backslashes and script[at] == "\\") or script.startswith(quote * 2, at):
+            at += 2  # an escaped or doubled quote
+        elif script[at] == quote:
+            return at + 1
+        else:
+            at += 1
+    return len(script)
 
 
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*", re.DOTALL)
@@ -130,9 +193,15 @@ def first_keyword_is_transaction_control(statement: str) -> bool:
     return _TRANSACTION_CONTROL.match(body) is not None
 
 
-async def run_statements(executor: Executor, script: str) -> None:
-    """Default script runner: run each statement of ``script`` in turn through ``executor``."""
-    for statement in split_sql_script(script):
+async def run_statements(
+    executor: Executor,
+    script: str,
+    *,
+    split: Callable[[str], list[str]] = split_sql_script,
+) -> None:
+    """Default script runner: run each statement of ``script`` (cut by ``split``) in turn
+    through ``executor``."""
+    for statement in split(script):
         if first_keyword_is_transaction_control(statement):
             raise StorageError(
                 "a migration must not contain BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE: "

@@ -1,10 +1,20 @@
 """SQLite implementation of the storage seam, on aiosqlite.
 
-One connection per process, in autocommit mode; ``transaction()`` issues BEGIN IMMEDIATE /
-COMMIT / ROLLBACK itself. An ``asyncio.Lock`` makes transactions one at a time: statements
-issued through the database object while a transaction is open wait for it to finish. The
-task that owns the open transaction must use the executor it was given; calling back into
-the database object (or nesting ``transaction()``) raises RuntimeError instead of deadlocking.
+Two connections per file, both in autocommit mode. The *writer* runs every write:
+``transaction()`` issues BEGIN IMMEDIATE / COMMIT / ROLLBACK itself, and an
+``asyncio.Lock`` gives it to one transaction (or ``execute``) at a time. The *reader*
+answers ``fetch_one``/``fetch_all`` outside a transaction: WAL lets it read committed data
+alongside a writer, so a read is never stuck behind a write waiting on another process's
+lock. ``sqlite:///:memory:`` has a single connection (a second one would be another
+database), so there reads wait for the lock too.
+
+The task that owns the open transaction must use the executor it was given; calling back
+into the database object (or nesting ``transaction()``) raises RuntimeError instead of
+deadlocking or reading around its own uncommitted changes.
+
+Storage trouble (locked, read-only, full, damaged, deleted) is raised as
+``StorageUnavailable``; programming errors such as ``sqlite3.IntegrityError`` propagate as
+they are.
 """
 
 from __future__ import annotations
@@ -20,12 +30,23 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.database import Executor, Migration, Params, Row, StorageError
+from bot.storage.database import (
+    Executor,
+    Migration,
+    Params,
+    Row,
+    StorageError,
+    StorageKind,
+    StorageUnavailable,
+)
 from bot.storage.migrations import apply_migrations, read_schema_version, run_statements
+from bot.storage.sqlite_errors import open_failure, translated
+from bot.storage.sqlite_files import FileGuard, check_location
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+MAX_BUSY_TIMEOUT_MS = 60000
 
 
 def _row(row: sqlite3.Row) -> Row:
@@ -35,20 +56,22 @@ def _row(row: sqlite3.Row) -> Row:
 async def _execute(conn: aiosqlite.Connection, sql: str, params: Params | None) -> int:
     # One round trip to the database thread: a statement that changes rows has finished
     # when execute returns, so its cursor holds nothing and needs no (awaited) close.
-    cursor = await conn.execute(sql, None if params is None else dict(params))
+    with translated():
+        cursor = await conn.execute(sql, None if params is None else dict(params))
     return max(cursor.rowcount, 0)
 
 
 async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Params | None) -> list[Row]:
-    rows = await conn.execute_fetchall(sql, None if params is None else dict(params))
+    with translated():
+        rows = await conn.execute_fetchall(sql, None if params is None else dict(params))
     return [_row(row) for row in rows]
 
 
 async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Params | None) -> Row | None:
     # One round trip instead of three (execute, fetchone, close). Callers use fetch_one
     # for keyed or LIMIT-ed queries, so reading every row costs nothing extra.
-    rows = await conn.execute_fetchall(sql, None if params is None else dict(params))
-    return _row(next(iter(rows))) if rows else None
+    rows = await _fetch_all(conn, sql, params)
+    return rows[0] if rows else None
 
 
 class _ConnectionExecutor:
@@ -78,14 +101,38 @@ class _ConnectionExecutor:
         return await _fetch_one(self._live(), sql, params)
 
 
-async def _run_sqlite_script(executor: Executor, script: str) -> None:
-    """Run a migration, then refuse it if it left rows that break a foreign key.
+def split_sqlite_script(script: str) -> list[str]:
+    """Split a migration script into single statements, using SQLite's rules.
+
+    A ``;`` inside a string, a quoted name, a comment or a ``CREATE TRIGGER ... END`` body
+    does not end a statement (``sqlite3.complete_statement`` decides). Blank pieces are
+    dropped; text after the last ``;`` is kept as a final statement.
+    """
+    statements: list[str] = []
+    start = 0
+    end = script.find(";")
+    while end != -1:
+        candidate = script[start : end + 1]
+        if sqlite3.complete_statement(candidate):
+            if candidate.strip().rstrip(";").strip():
+                statements.append(candidate.strip())
+            start = end + 1
+        end = script.find(";", end + 1)
+    tail = script[start:].strip()
+    if tail:
+        statements.append(tail)
+    return statements
+
+
+async def run_sqlite_script(executor: Executor, script: str) -> None:
+    """The SQLite script runner: run a migration, then refuse it if it left rows that
+    break a foreign key.
 
     Migrations run with ``foreign_keys=OFF`` (SQLite ignores that pragma inside a
     transaction, so it is set around them) so that rebuilding a table cannot cascade-delete
     the rows that refer to it; this check puts the guarantee back before COMMIT.
     """
-    await run_statements(executor, script)
+    await run_statements(executor, script, split=split_sqlite_script)
     problems = await executor.fetch_all("PRAGMA foreign_key_check")
     if problems:
         tables = sorted({str(row["table"]) for row in problems})
@@ -94,30 +141,37 @@ async def _run_sqlite_script(executor: Executor, script: str) -> None:
         )
 
 
-def _open_failure(path: Path | None, exc: BaseException) -> StorageError:
-    where = "the in-memory database" if path is None else f"the database file {path}"
-    text = str(exc)
-    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
-        reason = (
-            "the file exists but is not a SQLite database (is storage.url pointing at the "
-            "right file?)"
-        )
-    elif "unable to open" in text or isinstance(exc, OSError):
-        reason = "it cannot be opened (check that the path exists and the bot may write there)"
-    elif "readonly" in text:
-        reason = "it is read-only (the bot needs to write to the file and its directory)"
-    else:
-        reason = text
-    return StorageError(f"Cannot use {where}: {reason}. (SQLite said: {text})")
+async def _connect(target: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
+    """A connection in autocommit mode with ``pragmas`` run; closed again if one fails."""
+    conn = await aiosqlite.connect(target, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        for pragma in pragmas:
+            await _execute(conn, pragma, None)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
 
 class SqliteDatabase:
     """A ``Database`` backed by one SQLite file (or memory, when ``path`` is None)."""
 
-    def __init__(self, path: Path | None, migrations: Sequence[Migration]) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        migrations: Sequence[Migration],
+        *,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
+        if not 0 <= busy_timeout_ms <= MAX_BUSY_TIMEOUT_MS:
+            raise ValueError(f"busy_timeout_ms must be 0..{MAX_BUSY_TIMEOUT_MS}")
         self._path = path
         self._migrations = tuple(migrations)
+        self._busy_timeout_ms = busy_timeout_ms
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._guard: FileGuard | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
 
@@ -131,68 +185,72 @@ class SqliteDatabase:
         """Open the database (creating file and parent directories) and apply migrations.
 
         Does nothing if already connected. Raises ``StorageError`` when the file cannot be
-        used and ``SchemaTooNewError`` when a newer PeerCircle wrote it.
+        used (checked before SQLite opens it, so a refusal leaves no file behind) and
+        ``SchemaTooNewError`` when a newer PeerCircle wrote it.
         """
         if self._conn is not None:
             return
-        conn = await self._open()
-        self._conn = conn
+        if self._path is not None:
+            check_location(self._path)
         try:
-            await apply_migrations(self, self._migrations, run_script=_run_sqlite_script)
+            self._conn = await self._open_writer()
+            if self._path is not None:
+                self._guard = FileGuard(self._path)
+            await apply_migrations(self, self._migrations, run_script=run_sqlite_script)
             await self.execute("PRAGMA foreign_keys = ON")
+            if self._path is not None:
+                self._reader = await _connect(str(self._path), self._pragmas(reader=True))
         except BaseException as exc:
-            self._conn = None
-            await conn.close()
-            if isinstance(exc, sqlite3.Error):
-                raise _open_failure(self._path, exc) from exc
+            await self._disconnect()
+            if isinstance(exc, sqlite3.Error | StorageUnavailable | OSError):
+                raise open_failure(self._path, exc) from exc
             raise
 
-    async def _open(self) -> aiosqlite.Connection:
+    def _pragmas(self, *, reader: bool) -> list[str]:
+        """Run on a new connection; busy_timeout first, so even the next one waits."""
+        common = [f"PRAGMA busy_timeout = {self._busy_timeout_ms}", "PRAGMA synchronous = NORMAL"]
+        if reader:  # a reader that tried to write would be a bug: make SQLite refuse it
+            return [*common, "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
+        # foreign_keys is off while migrations run; switched on once they are applied.
+        return [*common, "PRAGMA foreign_keys = OFF"]
+
+    async def _open_writer(self) -> aiosqlite.Connection:
         path = self._path
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(
-                    f"Cannot create the directory {path.parent} for the database: "
-                    f"{exc.strerror or exc}."
-                ) from exc
-            if path.exists() and not path.is_file():
-                raise StorageError(f"Cannot use {path} as the database: it is not a file.")
+        pragmas = self._pragmas(reader=False)
+        conn = await _connect(":memory:" if path is None else str(path), pragmas[:1])
         try:
-            conn = await aiosqlite.connect(
-                ":memory:" if path is None else str(path), isolation_level=None
-            )
-        except (sqlite3.Error, OSError) as exc:
-            raise _open_failure(path, exc) from exc
-        try:
-            conn.row_factory = sqlite3.Row
-            await _execute(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", None)
             if path is not None:
                 # Touches the file first, so "not a database" surfaces here.
                 row = await _fetch_one(conn, "PRAGMA journal_mode = WAL", None)
                 mode = str(next(iter(row.values()))) if row else "?"
                 if mode.lower() != "wal":
                     log.warning("SQLite refused WAL mode for %s (journal mode is %s)", path, mode)
-            await _execute(conn, "PRAGMA synchronous = NORMAL", None)
-            # Off while migrations run; switched on once they are applied (see connect).
-            await _execute(conn, "PRAGMA foreign_keys = OFF", None)
-        except BaseException as exc:
+            for pragma in pragmas[1:]:
+                await _execute(conn, pragma, None)
+        except BaseException:
             await conn.close()
-            if isinstance(exc, sqlite3.Error):
-                raise _open_failure(path, exc) from exc
             raise
         return conn
 
     async def close(self) -> None:
-        """Close the connection after any open transaction finishes. Safe to call twice."""
+        """Close the connections after any open transaction finishes. Safe to call twice."""
         if self._conn is None:
             return
         self._refuse_reentry("close()")
         async with self._lock:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                await conn.close()
+            await self._disconnect()
+
+    async def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        reader, self._reader = self._reader, None
+        guard, self._guard = self._guard, None
+        if reader is not None:
+            await reader.close()
+        if conn is None:
+            return
+        if guard is not None and guard.gone:
+            await _flush_into_the_old_file(conn)
+        await conn.close()
 
     # -- statements outside a transaction --------------------------------------------------
 
@@ -201,8 +259,8 @@ class SqliteDatabase:
         if task is not None and task is self._owner:
             raise RuntimeError(
                 f"{what} was called on the database from inside a transaction() in the same "
-                "task, which would wait for itself forever; use the executor yielded by "
-                "transaction() instead."
+                "task, which would wait for itself forever (or read around its own changes); "
+                "use the executor yielded by transaction() instead."
             )
 
     def _connection(self) -> aiosqlite.Connection:
@@ -210,23 +268,36 @@ class SqliteDatabase:
             raise RuntimeError("The database is not connected; call connect() first.")
         return self._conn
 
+    def _check_file(self) -> None:
+        """Before a write: refuse it if the database file was deleted or replaced."""
+        if self._guard is not None:
+            self._guard.check()
+
     async def execute(self, sql: str, params: Params | None = None) -> int:
         self._refuse_reentry("execute()")
         async with self._lock:
-            return await _execute(self._connection(), sql, params)
+            conn = self._connection()
+            self._check_file()
+            return await _execute(conn, sql, params)
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        self._refuse_reentry("fetch_all()")
+        return await self._fetch("fetch_all()", sql, params)
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        rows = await self._fetch("fetch_one()", sql, params)
+        return rows[0] if rows else None
+
+    async def _fetch(self, what: str, sql: str, params: Params | None) -> list[Row]:
+        self._refuse_reentry(what)
+        if self._reader is not None:
+            return await _read(self._reader, sql, params)
         async with self._lock:
             return await _fetch_all(self._connection(), sql, params)
 
-    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        self._refuse_reentry("fetch_one()")
-        async with self._lock:
-            return await _fetch_one(self._connection(), sql, params)
-
     async def schema_version(self) -> int:
         self._refuse_reentry("schema_version()")
+        if self._reader is not None:
+            return await read_schema_version(_ConnectionExecutor(self._reader))
         async with self._lock:
             return await read_schema_version(_ConnectionExecutor(self._connection()))
 
@@ -238,6 +309,7 @@ class SqliteDatabase:
         self._refuse_reentry("transaction()")
         async with self._lock:
             conn = self._connection()
+            self._check_file()
             self._owner = asyncio.current_task()
             executor = _ConnectionExecutor(conn)
             try:
@@ -255,8 +327,35 @@ class SqliteDatabase:
                 self._owner = None
 
 
+async def _read(reader: aiosqlite.Connection, sql: str, params: Params | None) -> list[Row]:
+    try:
+        return await _fetch_all(reader, sql, params)
+    except StorageUnavailable as exc:
+        if exc.kind is StorageKind.READ_ONLY:  # the reader is query_only
+            raise RuntimeError(
+                "fetch_one()/fetch_all() on the database object only read; run a statement "
+                "that writes (INSERT ... RETURNING) inside transaction()."
+            ) from exc
+        raise
+
+
+async def _flush_into_the_old_file(conn: aiosqlite.Connection) -> None:
+    """Before closing on a file that was deleted or replaced: copy the committed changes
+    still in the ``-wal`` into the old file (through the open handle) and empty the ``-wal``.
+
+    SQLite leaves the ``-wal`` of a moved database alone on close, and the next start
+    would then play that other database's pages into whatever file now has the name. A
+    file that was moved aside (``mv bot.sqlite3 old.sqlite3``) keeps its last changes.
+    """
+    try:
+        await _execute(conn, "PRAGMA wal_checkpoint(TRUNCATE)", None)
+    except (sqlite3.Error, StorageUnavailable) as exc:
+        log.error("Could not empty the -wal of the deleted or replaced database: %s", exc)
+
+
 async def _rollback_quietly(conn: aiosqlite.Connection) -> None:
     try:
         await _execute(conn, "ROLLBACK", None)
-    except sqlite3.Error as exc:  # e.g. "no transaction is active" after a cancelled COMMIT
+    except (sqlite3.Error, StorageUnavailable) as exc:
+        # e.g. "no transaction is active" after a cancelled COMMIT
         log.warning("ROLLBACK failed: %s", exc)

@@ -126,12 +126,6 @@ async def test_another_persons_crisis_is_not_held_up_by_a_waiting_join(
     assert kinds(telegram, alice) == ["joined"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage, not lanes: bot/storage/sqlite.py runs every statement on one "
-    "connection behind one asyncio.Lock, which a transaction holds while its BEGIN "
-    "IMMEDIATE waits on another program's lock; so a read waits too",
-)
 async def test_another_persons_groups_is_not_held_up_by_a_waiting_join(
     telegram: TelegramDriver, database: Path
 ) -> None:

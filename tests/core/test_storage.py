@@ -22,7 +22,7 @@ from bot.storage import (
     load_migrations,
     open_database,
 )
-from bot.storage.migrations import split_sql_script
+from bot.storage.sqlite import split_sqlite_script
 
 MEMBERS = """
 -- members and their memberships
@@ -275,8 +275,8 @@ async def test_a_migration_that_orphans_rows_is_refused(
     assert [row[0] for row in recorded(db_path)] == [1]
 
 
-def test_split_sql_script_respects_strings_comments_and_triggers() -> None:
-    statements = split_sql_script(MEMBERS + AUDIT + "\n;;\nSELECT 'tail; no semicolon'")
+def test_split_sqlite_script_respects_strings_comments_and_triggers() -> None:
+    statements = split_sqlite_script(MEMBERS + AUDIT + "\n;;\nSELECT 'tail; no semicolon'")
     assert len(statements) == 7
     assert statements[-2].startswith("CREATE TRIGGER")
     assert statements[-2].endswith("END;")
@@ -350,7 +350,7 @@ async def test_two_connections_to_one_file_lose_no_update(
     assert await db.fetch_one("SELECT value FROM counters") == {"value": 50}
 
 
-async def test_statements_wait_for_an_open_transaction(db: SqliteDatabase) -> None:
+async def test_writes_wait_for_an_open_transaction(db: SqliteDatabase) -> None:
     inserted, release = asyncio.Event(), asyncio.Event()
 
     async def writer() -> None:
@@ -361,12 +361,72 @@ async def test_statements_wait_for_an_open_transaction(db: SqliteDatabase) -> No
 
     writing = asyncio.create_task(writer())
     await inserted.wait()
-    reading = asyncio.create_task(db.fetch_one("SELECT COUNT(*) AS n FROM members"))
+    updating = asyncio.create_task(db.execute("UPDATE members SET name = 'Ann'"))
     await asyncio.sleep(0.05)
-    assert not reading.done()
-    release.set()
-    await writing
+    try:
+        assert not updating.done()
+    finally:
+        release.set()
+        await writing
+    assert await updating == 1
+
+
+async def test_reads_see_committed_data_without_waiting_for_a_transaction(
+    db: SqliteDatabase,
+) -> None:
+    inserted, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO members (id, name) VALUES (1, 'ann')")
+            inserted.set()
+            await release.wait()
+
+    writing = asyncio.create_task(writer())
+    await inserted.wait()
+    try:
+        async with asyncio.timeout(2):
+            assert await db.fetch_one("SELECT COUNT(*) AS n FROM members") == {"n": 0}
+            assert await db.fetch_all("SELECT name FROM members") == []
+            assert await db.schema_version() == 1
+    finally:
+        release.set()
+        await writing
+    assert await db.fetch_one("SELECT COUNT(*) AS n FROM members") == {"n": 1}
+
+
+async def test_in_memory_reads_wait_for_an_open_transaction(migrations_dir: Path) -> None:
+    """One connection only (a second would be another database), so reads queue."""
+    database = SqliteDatabase(None, load_migrations(migrations_dir))
+    await database.connect()
+    inserted, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with database.transaction() as tx:
+            await tx.execute("INSERT INTO members (id, name) VALUES (1, 'ann')")
+            inserted.set()
+            await release.wait()
+
+    writing = asyncio.create_task(writer())
+    await inserted.wait()
+    reading = asyncio.create_task(database.fetch_one("SELECT COUNT(*) AS n FROM members"))
+    await asyncio.sleep(0.05)
+    try:
+        assert not reading.done()
+    finally:
+        release.set()
+        await writing
     assert await reading == {"n": 1}
+    await database.close()
+
+
+async def test_a_write_through_a_read_is_refused_as_a_bug(db: SqliteDatabase) -> None:
+    with pytest.raises(RuntimeError, match="inside transaction"):
+        await db.fetch_one("INSERT INTO members (id, name) VALUES (1, 'ann') RETURNING id")
+    assert await db.fetch_all("SELECT * FROM members") == []
+    async with db.transaction() as tx:
+        row = await tx.fetch_one("INSERT INTO members (id, name) VALUES (1, 'a') RETURNING id")
+    assert row == {"id": 1}
 
 
 @pytest.mark.parametrize(
