@@ -42,8 +42,13 @@ async def fake() -> AsyncIterator[FakeTelegramApi]:
 
 def _config(directory: Path, fake: FakeTelegramApi) -> Path:
     config = telegram_config(directory, fake.base_url, fake.base_file_url)
-    with config.open("a", encoding="utf-8") as file:
-        file.write(f"\n[delivery]\nslots = {SLOTS}\nlease_seconds = {LEASE_SECONDS}\n")
+    text = config.read_text(encoding="utf-8")
+    settings = f"[delivery]\nslots = {SLOTS}\nlease_seconds = {LEASE_SECONDS}\n"
+    if "\n[delivery]\n" in text:  # the example may have the section (its keys commented)
+        text = text.replace("\n[delivery]\n", f"\n{settings}", 1)
+    else:
+        text += f"\n{settings}"
+    config.write_text(text, encoding="utf-8")
     return config
 
 
