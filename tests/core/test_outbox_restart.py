@@ -6,6 +6,7 @@ the bot is "restarted" (the harness closed and opened again on the same SQLite f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from bot.events import Actor
 from bot.platforms import MessageRef
 from bot.replies import Reply
+from groups.models import Group
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
 from tests.harness import Harness, person, write_config
@@ -49,29 +51,50 @@ class StuckOutbound(RecordingOutbound):
         return await super().send_private(actor, reply)
 
 
-async def _open(config: Path, clock: FakeClock, console: RecordingOutbound | None) -> Harness:
-    """The bot started on ``config``'s file with ``clock``; ``console`` (if given) is
-    the console platform."""
-    harness = await Harness.open(config, clock)
-    if console is not None:
-        harness.outbound["console"] = console
-        harness.app.platforms.attach(console)
-    return harness
+class Bots:
+    """Starts and restarts the bot on one SQLite file; whatever is still open at the end
+    of the test is closed (a test that failed half-way must not leave a connection
+    behind: its thread would keep pytest from exiting)."""
 
+    def __init__(self, config: Path) -> None:
+        self._config = config
+        self._opened: list[Harness] = []
 
-async def _restart(old: Harness, config: Path, *, after_seconds: float) -> Harness:
-    """Close ``old``; open the bot again on the same file, ``after_seconds`` later, with
-    a console that works."""
-    await old.close()
-    clock = FakeClock(old.clock.now())
-    clock.advance(seconds=after_seconds)
-    return await _open(config, clock, None)
+    async def open(self, clock: FakeClock, console: RecordingOutbound | None = None) -> Harness:
+        """The bot on the file with ``clock``; ``console`` (if given) as the console."""
+        harness = await Harness.open(self._config, clock)
+        self._opened.append(harness)
+        if console is not None:
+            harness.outbound["console"] = console
+            harness.app.platforms.attach(console)
+        return harness
+
+    async def restart(self, old: Harness, *, after_seconds: float) -> Harness:
+        """Close ``old``; open the bot again ``after_seconds`` later, with a console
+        that works."""
+        await old.close()
+        clock = FakeClock(old.clock.now())
+        clock.advance(seconds=after_seconds)
+        return await self.open(clock)
+
+    async def close_all(self) -> None:
+        for harness in self._opened:
+            console = harness.outbound["console"]
+            if isinstance(console, StuckOutbound):
+                console.release.set()
+            await harness.close()
 
 
 async def _fill_the_group(harness: Harness) -> None:
     """Alice and Bob take the two seats; Cara waits."""
     for member in (alice, bob, cara):
         await harness.say("/join circle", as_=member)
+
+
+def _circle(harness: Harness) -> Group:
+    group = harness.app.directory.get("circle")
+    assert group is not None
+    return group
 
 
 async def _offers(harness: Harness) -> list[tuple[str, str, int]]:
@@ -97,16 +120,18 @@ async def _assert_offered_once_for_good(harness: Harness) -> None:
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """Two seats in "circle", on a SQLite file that outlives each harness."""
-    return write_config(tmp_path, storage_url="sqlite:///outbox.sqlite3")
+async def bots(tmp_path: Path) -> AsyncIterator[Bots]:
+    """Two seats in "circle", on a SQLite file that outlives each start of the bot."""
+    started = Bots(write_config(tmp_path, storage_url="sqlite:///outbox.sqlite3"))
+    yield started
+    await started.close_all()
 
 
 async def test_a_failed_send_is_tried_again_after_a_restart_and_arrives_once(
-    config: Path,
+    bots: Bots,
 ) -> None:
     failing = FailingOutbound("console")
-    first = await _open(config, FakeClock(), failing)
+    first = await bots.open(FakeClock(), failing)
     await _fill_the_group(first)
 
     reply = await first.text("/leave circle", as_=alice)  # then delivery runs, and fails
@@ -116,27 +141,22 @@ async def test_a_failed_send_is_tried_again_after_a_restart_and_arrives_once(
     assert first.inbox(cara) == []
     [(status, _, attempts)] = await _offers(first)
     assert (status, attempts) == ("pending", 1)
-    second = await _restart(first, config, after_seconds=0)
-    try:
-        assert await second.app.delivery.deliver_due() == 0  # still pausing after the failure
-        second.clock.advance(seconds=LONGEST_FIRST_PAUSE + 1)
-        assert await second.app.delivery.deliver_due() == 1
-        await _assert_offered_once_for_good(second)
-        assert failing.tries == 1
-    finally:
-        await second.close()
+    second = await bots.restart(first, after_seconds=0)
+    assert await second.app.delivery.deliver_due() == 0  # still pausing after the failure
+    second.clock.advance(seconds=LONGEST_FIRST_PAUSE + 1)
+    assert await second.app.delivery.deliver_due() == 1
+    await _assert_offered_once_for_good(second)
+    assert failing.tries == 1
 
 
 async def test_a_send_cancelled_midway_is_sent_once_after_the_lease_runs_out(
-    config: Path,
+    bots: Bots,
 ) -> None:
     stuck = StuckOutbound("console")
-    first = await _open(config, FakeClock(), stuck)
+    first = await bots.open(FakeClock(), stuck)
     await _fill_the_group(first)
-    circle = first.app.directory.get("circle")
-    assert circle is not None
-    left = await first.app.membership.leave(alice, circle)  # committed with its notice
-    assert [m.member for m in left.promoted] == [cara]
+    left = await first.app.membership.leave(alice, _circle(first))  # committed with its notice
+    assert [m.member.key for m in left.promoted] == [cara.key]
 
     delivering = asyncio.create_task(first.app.delivery.deliver_due())
     await asyncio.wait_for(stuck.entered.wait(), 5)
@@ -145,30 +165,22 @@ async def test_a_send_cancelled_midway_is_sent_once_after_the_lease_runs_out(
         await delivering
 
     assert stuck.sent == []
-    second = await _restart(first, config, after_seconds=1)
-    try:
-        assert await second.app.delivery.deliver_due() == 0  # the dead send's lease holds
-        assert second.inbox(cara) == []
-        second.clock.advance(seconds=LEASE)
-        assert await second.app.delivery.deliver_due() == 1
-        await _assert_offered_once_for_good(second)
-    finally:
-        await second.close()
+    second = await bots.restart(first, after_seconds=1)
+    assert await second.app.delivery.deliver_due() == 0  # the dead send's lease holds
+    assert second.inbox(cara) == []
+    second.clock.advance(seconds=LEASE)
+    assert await second.app.delivery.deliver_due() == 1
+    await _assert_offered_once_for_good(second)
 
 
 async def test_a_notice_committed_but_never_delivered_goes_out_once_after_a_restart(
-    config: Path,
+    bots: Bots,
 ) -> None:
-    first = await _open(config, FakeClock(), None)
+    first = await bots.open(FakeClock())
     await _fill_the_group(first)
-    circle = first.app.directory.get("circle")
-    assert circle is not None
-    await first.app.membership.leave(alice, circle)  # the bot stops before delivering
+    await first.app.membership.leave(alice, _circle(first))  # then the bot stops, undelivered
 
-    second = await _restart(first, config, after_seconds=5)
-    try:
-        await second.app.start()
-        assert await second.app.delivery.deliver_due() == 1
-        await _assert_offered_once_for_good(second)
-    finally:
-        await second.close()
+    second = await bots.restart(first, after_seconds=5)
+    await second.app.start()
+    assert await second.app.delivery.deliver_due() == 1
+    await _assert_offered_once_for_good(second)

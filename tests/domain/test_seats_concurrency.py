@@ -162,6 +162,24 @@ async def _race(
         cwd=ROOT,
         env=env,
     )
+    try:
+        ours, out = await _alongside(child, app, phase, mine, spread)
+    finally:
+        if child.returncode is None:  # the test failed: leave no process behind
+            child.kill()
+            await child.wait()
+    return "\n".join([*(json.dumps(asdict(result)) for result in ours), out.decode().strip()])
+
+
+async def _alongside(
+    child: asyncio.subprocess.Process,
+    app: BotApp,
+    phase: str,
+    mine: Sequence[str],
+    spread: float,
+) -> tuple[Sequence[Joined | Left], bytes]:
+    """Once the child is ready, tell it to go and do the same here; what this process
+    got, and the child's output."""
     assert child.stdin is not None
     assert child.stdout is not None
     ready = await asyncio.wait_for(child.stdout.readline(), 30)
@@ -172,7 +190,7 @@ async def _race(
     ours: Sequence[Joined | Left] = await act(app, SLUG, mine, spread)
     out, err = await asyncio.wait_for(child.communicate(), 30)
     assert child.returncode == 0, err.decode(errors="replace")
-    return "\n".join([*(json.dumps(asdict(result)) for result in ours), out.decode().strip()])
+    return ours, out
 
 
 def _switches(line: Sequence[str], mine: Sequence[str]) -> int:

@@ -79,7 +79,18 @@ async def _enqueue(config: Path, token: str, people: Sequence[TgUser]) -> None:
         await app.close()
 
 
-async def _start(config: Path, token: str) -> Service:
+@pytest.fixture
+async def started() -> AsyncIterator[list[Service]]:
+    """The bots a test started; any still running at the end (a failed test) is killed."""
+    services: list[Service] = []
+    yield services
+    for service in services:
+        if service.process.returncode is None:
+            service.process.kill()
+            await service.process.wait()
+
+
+async def _start(config: Path, token: str, started: list[Service]) -> Service:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEERCIRCLE_")}
     env.update(PYTHONPATH=str(ROOT), PEERCIRCLE_TELEGRAM__TOKEN=token, LC_ALL="C.UTF-8")
     process = await asyncio.create_subprocess_exec(
@@ -90,7 +101,9 @@ async def _start(config: Path, token: str) -> Service:
         cwd=config.parent,
         env=env,
     )
-    return Service(process)
+    service = Service(process)
+    started.append(service)
+    return service
 
 
 def _outbox_counts(database: Path) -> tuple[int, int, int]:
@@ -121,7 +134,12 @@ async def _drained(database: Path, within: float) -> None:
 async def _kill_after(service: Service, fake: FakeTelegramApi, count: int) -> int:
     """SIGKILL once the fake has received ``count`` messages; how many it had then (the
     fake runs on this event loop, so nothing is received between the look and the kill)."""
-    await fake.wait_for(lambda: len(fake.sent_messages()) >= count, within=60, what="sends")
+    await fake.wait_for(
+        lambda: len(fake.sent_messages()) >= count or service.process.returncode is not None,
+        within=60,
+        what=f"{count} sends",
+    )
+    assert service.process.returncode is None, service.err.decode(errors="replace")
     service.process.send_signal(signal.SIGKILL)
     at_kill = len(fake.sent_messages())
     assert await asyncio.wait_for(service.process.wait(), 10) == -signal.SIGKILL
@@ -130,7 +148,7 @@ async def _kill_after(service: Service, fake: FakeTelegramApi, count: int) -> in
 
 
 async def test_a_killed_bot_sends_every_queued_message_after_restart_with_few_doubles(
-    fake: FakeTelegramApi, tmp_path: Path
+    fake: FakeTelegramApi, tmp_path: Path, started: list[Service]
 ) -> None:
     loop = asyncio.get_running_loop()
     config = _config(tmp_path, fake)
@@ -140,14 +158,14 @@ async def test_a_killed_bot_sends_every_queued_message_after_restart_with_few_do
     assert _outbox_counts(database) == (0, 0, RECIPIENTS)
 
     began = loop.time()
-    first = await _start(config, fake.token)
+    first = await _start(config, fake.token, started)
     at_kill = await _kill_after(first, fake, KILL_AFTER)
     sent_rows, in_flight, untouched = _outbox_counts(database)
     assert at_kill < RECIPIENTS  # killed in the middle, not after the end
     # Every message that arrived was recorded, or its row is still claimed.
     assert sent_rows <= len(fake.sent_messages()) <= sent_rows + in_flight
 
-    second = await _start(config, fake.token)
+    second = await _start(config, fake.token, started)
     try:
         everyone = {user.id for user in people}
         await fake.wait_for(
