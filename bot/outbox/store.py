@@ -89,6 +89,16 @@ class OutboxStore:
             full = await tx.fetch_one("SELECT * FROM outbox WHERE id = :id", {"id": row["id"]})
         return None if full is None else _claimed(full, token)
 
+    async def extend(self, db: Database, claimed: Claimed, until: datetime) -> bool:
+        """Keep owning ``claimed`` until ``until`` (a send is taking long); False if the
+        claim is no longer ours."""
+        changed = await db.execute(
+            "UPDATE outbox SET claimed_until = :until WHERE id = :id AND claim_token = :token"
+            " AND status = 'pending'",
+            {"until": to_epoch_ms(until), "id": claimed.id, "token": claimed.token},
+        )
+        return changed > 0
+
     async def finish(
         self, db: Database, claimed: Claimed, status: str, now: datetime, error: str | None
     ) -> bool:

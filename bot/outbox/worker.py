@@ -1,9 +1,10 @@
 """The delivery worker: takes due outbox rows one at a time, sends them through the
 ``Messenger`` and records what happened.
 
-Per row: claim (a lease) -> check not_after -> send -> record. A crash between the send
-and the record leaves the lease to run out, and the row goes again: a message can be
-doubled only if it was in flight at the crash, at most one per delivery slot.
+Per row: claim (a lease) -> check not_after -> send (renewing the lease while the send
+lasts) -> record. A crash between the send and the record leaves the lease to run out,
+and the row goes again: a message can be doubled only if it was in flight at the crash,
+at most one per delivery slot.
 
 Outcomes:
 - sent: done.
@@ -80,11 +81,34 @@ class DeliveryWorker:
         if claimed.not_after is not None and now > claimed.not_after:
             await self.store.finish(self.db, claimed, "expired", now, None)
             return True
-        delivery = await self.messenger.deliver(
-            claimed.target, reply_for(claimed.target, claimed.text, claimed.buttons)
-        )
+        delivery = await self._send_holding_lease(claimed)
         await self._record(claimed, delivery)
         return True
+
+    async def _send_holding_lease(self, claimed: Claimed) -> Delivery:
+        """Send, renewing the claim every third of a lease while the send lasts (a rate
+        limit or a platform's flood wait can outlast one lease), so a slow send is never
+        taken over and sent again by another slot while it is still going."""
+        renewing = asyncio.create_task(self._renew(claimed))
+        try:
+            reply = reply_for(claimed.target, claimed.text, claimed.buttons)
+            return await self.messenger.deliver(claimed.target, reply)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew(self, claimed: Claimed) -> None:
+        every = max(self.policy.lease.total_seconds() / 3, 0.01)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                until = self.clock.now() + self.policy.lease
+                if not await self.store.extend(self.db, claimed, until):
+                    logger.warning("outbox: a claim was lost during a slow send")
+                    return
+            except Exception as error:  # storage trouble: the send goes on regardless
+                log_incident(logger, new_incident_id(), "outbox lease renewal", error)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set: ``slots`` loops side by side, each taking one
