@@ -106,8 +106,12 @@ class BotApp:
     async def start(self) -> None:
         """Work at start: seat anyone waiting for a seat that opened while the bot was
         down (say, the organizer raised a group's capacity); their notices go into the
-        outbox, which the delivery worker empties along with whatever was pending."""
-        await self.membership.fill_open_seats()
+        outbox, which the delivery worker empties along with whatever was pending.
+        Storage that cannot take it now only postpones it: the next leave fills seats."""
+        try:
+            await self.membership.fill_open_seats()
+        except StorageUnavailable as error:
+            logger.warning("open seats not filled at start: %s", error)
 
     async def serve(
         self,

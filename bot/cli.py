@@ -18,7 +18,7 @@ from bot.app import BotApp
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.roles import Role
-from bot.storage import StorageError
+from bot.storage import StorageError, StorageUnavailable
 from bot.text import quote_back
 from groups.directory import group_from_config
 from groups.schedule import describe_group_schedule
@@ -194,7 +194,7 @@ async def _serve(
 ) -> int:
     try:
         app = await BotApp.open(settings)
-    except StorageError as error:
+    except (StorageError, StorageUnavailable) as error:
         print(f"Cannot open the database: {error}", file=sys.stderr)
         return 1
     stop = asyncio.Event()
