@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 
 from bot.events import Actor, Place
@@ -30,6 +30,10 @@ class Schedule:
     duration_minutes: int
     starts_on: date | None = None  # anchors fortnightly series
     week_of_month: int | None = None  # monthly: 1..4, or -1 for the last
+    rrule: str | None = None  # an RFC 5545 RRULE, instead of frequency/weekday
+    until: date | None = None  # no meetings after this day
+    reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    link: str = ""  # where an online meeting happens
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,82 @@
+"""SQL for schedule exceptions and RSVPs. The only place that knows these tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.events import Actor
+from bot.instants import from_epoch_ms, to_epoch_ms
+from bot.storage.database import Executor
+from groups.recurrence import OccurrenceChange
+
+_GROUP_ID = "(SELECT id FROM groups WHERE slug = :slug)"
+
+
+class MeetingsRepository:
+    async def changes(self, db: Executor, slug: str) -> dict[datetime, OccurrenceChange]:
+        """Every exception recorded for ``slug``'s occurrences, by occurrence key."""
+        rows = await db.fetch_all(
+            "SELECT occurrence_key, cancelled, reason, new_start, new_place"
+            f" FROM occurrence_changes WHERE group_id = {_GROUP_ID}",
+            {"slug": slug},
+        )
+        found = {}
+        for row in rows:
+            key = from_epoch_ms(row["occurrence_key"])
+            found[key] = OccurrenceChange(
+                key=key,
+                cancelled=bool(row["cancelled"]),
+                reason=str(row["reason"]),
+                new_start=None if row["new_start"] is None else from_epoch_ms(row["new_start"]),
+                new_place=row["new_place"],
+            )
+        return found
+
+    async def record_change(
+        self, tx: Executor, slug: str, change: OccurrenceChange, now: datetime
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO occurrence_changes"
+            " (group_id, occurrence_key, cancelled, reason, new_start, new_place, changed_at)"
+            f" VALUES ({_GROUP_ID}, :key, :cancelled, :reason, :new_start, :new_place, :now)"
+            " ON CONFLICT (group_id, occurrence_key) DO UPDATE SET"
+            " cancelled = excluded.cancelled, reason = excluded.reason,"
+            " new_start = excluded.new_start, new_place = excluded.new_place,"
+            " changed_at = excluded.changed_at",
+            {
+                "slug": slug,
+                "key": to_epoch_ms(change.key),
+                "cancelled": int(change.cancelled),
+                "reason": change.reason,
+                "new_start": None if change.new_start is None else to_epoch_ms(change.new_start),
+                "new_place": change.new_place,
+                "now": to_epoch_ms(now),
+            },
+        )
+
+    async def record_rsvp(
+        self, tx: Executor, slug: str, key: datetime, actor: Actor, answer: str, now: datetime
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO rsvps (group_id, occurrence_key, platform, user_id, answer, answered_at)"
+            f" VALUES ({_GROUP_ID}, :key, :platform, :user_id, :answer, :now)"
+            " ON CONFLICT (group_id, occurrence_key, platform, user_id) DO UPDATE SET"
+            " answer = excluded.answer, answered_at = excluded.answered_at",
+            {
+                "slug": slug,
+                "key": to_epoch_ms(key),
+                "platform": actor.platform,
+                "user_id": actor.user_id,
+                "answer": answer,
+                "now": to_epoch_ms(now),
+            },
+        )
+
+    async def rsvps(self, db: Executor, slug: str, key: datetime) -> dict[str, str]:
+        """Answers for one occurrence, by member key."""
+        rows = await db.fetch_all(
+            "SELECT platform, user_id, answer FROM rsvps"
+            f" WHERE group_id = {_GROUP_ID} AND occurrence_key = :key",
+            {"slug": slug, "key": to_epoch_ms(key)},
+        )
+        return {f"{row['platform']}:{row['user_id']}": str(row["answer"]) for row in rows}
