@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +30,7 @@ from bot.platforms import Platforms
 from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 from bot.roles import Role
+from bot.scheduler import Scheduler
 from bot.storage import Database, StorageUnavailable, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
@@ -37,8 +38,12 @@ from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
 from groups.group_table import sync_groups
+from groups.meeting_commands import MeetingCommands
+from groups.meeting_notices import MeetingNotices
+from groups.meetings import MeetingService
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
+from groups.reminders import ReminderPlanner, ReminderTimer
 from groups.roster import RosterCommands
 
 logger = logging.getLogger(__name__)
@@ -61,6 +66,8 @@ class BotApp:
     directory: GroupDirectory
     membership: MembershipService
     rate_limits: RateLimiters
+    meetings: MeetingService
+    reminders: ReminderPlanner
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -76,17 +83,26 @@ class BotApp:
         rate_limits = _rate_limits(settings)
         messenger = Messenger(platforms, rate_limits)
         delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
-        notices = MembershipNotices(Outbox(clock, delivery), catalog)
-        membership = MembershipService(database, directory, clock, notices)
-        members = GroupCommands(
-            membership,
-            directory,
-            helplines,
-            bot_name=settings.bot.name,
-            country=settings.bot.country,
+        outbox = Outbox(clock, delivery)
+        membership = MembershipService(
+            database, directory, clock, MembershipNotices(outbox, catalog)
         )
-        facilitators = RosterCommands(membership, directory)
-        registry = CommandRegistry([*members.specs(), *facilitators.specs()])
+        meeting_notices = MeetingNotices(outbox, catalog)
+        meetings = MeetingService(database, clock, meeting_notices)
+        reminders = ReminderPlanner(database, directory, clock, meeting_notices)
+        registry = CommandRegistry(
+            [
+                *GroupCommands(
+                    membership,
+                    directory,
+                    helplines,
+                    bot_name=settings.bot.name,
+                    country=settings.bot.country,
+                ).specs(),
+                *MeetingCommands(meetings, membership, directory).specs(),
+                *RosterCommands(membership, directory).specs(),
+            ]
+        )
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(registry, access, platforms, catalog, clock)
         return cls(
@@ -101,6 +117,8 @@ class BotApp:
             directory,
             membership,
             rate_limits=rate_limits,
+            meetings=meetings,
+            reminders=reminders,
         )
 
     async def start(self) -> None:
@@ -136,9 +154,13 @@ class BotApp:
         done = asyncio.Event()
         worker = asyncio.create_task(self.delivery.run(done), name="outbox delivery")
         stopping = asyncio.create_task(_relay(stop, done))
+        scheduler = Scheduler()
+        timer = ReminderTimer(self.reminders, scheduler, self.clock, after_each=self.delivery.wake)
         try:
+            await _quietly("reminders at start", timer.start())
             await Supervisor(inbox, adapters, backoff=backoff).run(stop)
         finally:
+            scheduler.shutdown()
             done.set()
             stopping.cancel()
             await _finish(worker, DELIVERY_STOP_GRACE)
@@ -169,6 +191,14 @@ class DeliverAfterEach:
 
     def is_urgent(self, incoming: Incoming) -> bool:
         return self._app.dispatcher.is_urgent(incoming)
+
+
+async def _quietly(what: str, work: Awaitable[None]) -> None:
+    """Start-up work that must not stop the bot from serving (it is tried again)."""
+    try:
+        await work
+    except Exception as error:
+        log_incident(logger, new_incident_id(), what, error)
 
 
 async def _relay(stop: asyncio.Event, done: asyncio.Event) -> None:

@@ -35,6 +35,14 @@ class Outbox:
             self._worker.wake()
         return added
 
+    async def withdraw(self, tx: Executor, key_prefix: str) -> int:
+        """Inside ``tx``: messages under ``key_prefix`` still waiting are not sent."""
+        return await self._store.withdraw(tx, key_prefix, self._clock.now())
+
+    async def undelivered(self, db: Executor, key_prefix: str) -> int:
+        """How many messages under ``key_prefix`` ended without arriving."""
+        return await self._store.undelivered(db, key_prefix)
+
     async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
         """Member keys whose latest private message could not be delivered."""
         return await self._store.unreachable_among(db, people)

@@ -145,6 +145,27 @@ class OutboxStore:
             },
         )
 
+    async def withdraw(self, tx: Executor, key_prefix: str, now: datetime) -> int:
+        """End the pending messages whose dedupe_key starts with ``key_prefix`` unsent
+        (what they said is no longer true: a meeting was cancelled or moved)."""
+        return await tx.execute(
+            "UPDATE outbox SET status = 'expired', finished_at = :now, body = '',"
+            " last_error = 'withdrawn', claimed_until = NULL, claim_token = NULL"
+            " WHERE status = 'pending' AND substr(dedupe_key, 1, :length) = :prefix",
+            {"now": to_epoch_ms(now), "prefix": key_prefix, "length": len(key_prefix)},
+        )
+
+    async def undelivered(self, db: Executor, key_prefix: str) -> int:
+        """How many messages under ``key_prefix`` ended without arriving: expired in their
+        window (not withdrawn), failed, or unreachable."""
+        row = await db.fetch_one(
+            "SELECT COUNT(*) AS n FROM outbox WHERE substr(dedupe_key, 1, :length) = :prefix"
+            " AND (status IN ('failed', 'unreachable')"
+            "  OR (status = 'expired' AND COALESCE(last_error, '') <> 'withdrawn'))",
+            {"prefix": key_prefix, "length": len(key_prefix)},
+        )
+        return 0 if row is None else int(row["n"])
+
     async def next_due(self, db: Database) -> datetime | None:
         row = await db.fetch_one(
             "SELECT MIN(COALESCE(claimed_until, next_attempt_at)) AS due FROM outbox"
