@@ -151,13 +151,15 @@ class BotApp:
                 log_incident(logger, new_incident_id(), f"{adapter.platform} commands", error)
         await self.start()
         inbox: Inbox = DeliverAfterEach(self) if deliver_after_each else self.dispatcher
+        scheduler = Scheduler()
+        timer = ReminderTimer(self.reminders, scheduler, self.clock, after_each=self.delivery.wake)
+        await _quietly("reminders at start", timer.start())
+        if deliver_after_each:  # what is due at start shows first, in a fixed order
+            await _quietly("outbox at start", self.delivery.deliver_due(AFTER_EACH_LIMIT))
         done = asyncio.Event()
         worker = asyncio.create_task(self.delivery.run(done), name="outbox delivery")
         stopping = asyncio.create_task(_relay(stop, done))
-        scheduler = Scheduler()
-        timer = ReminderTimer(self.reminders, scheduler, self.clock, after_each=self.delivery.wake)
         try:
-            await _quietly("reminders at start", timer.start())
             await Supervisor(inbox, adapters, backoff=backoff).run(stop)
         finally:
             scheduler.shutdown()
@@ -193,7 +195,7 @@ class DeliverAfterEach:
         return self._app.dispatcher.is_urgent(incoming)
 
 
-async def _quietly(what: str, work: Awaitable[None]) -> None:
+async def _quietly(what: str, work: Awaitable[object]) -> None:
     """Start-up work that must not stop the bot from serving (it is tried again)."""
     try:
         await work

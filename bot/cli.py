@@ -9,13 +9,16 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from adapters.base import Adapter
 from adapters.console.adapter import ConsoleAdapter, console_name_problem, console_role_problem
 from adapters.console.input import read_lines
 from bot.app import BotApp
 from bot.catalog import Catalog
+from bot.clock import Clock, ShiftedClock
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.roles import Role
 from bot.storage import StorageError, StorageUnavailable
@@ -67,10 +70,27 @@ def _main(argv: Sequence[str] | None) -> int:
     if not settings.console.enabled:
         print(CONSOLE_OFF, file=sys.stderr)
         return 1
-    if problem := _console_problem(args, Catalog.load(settings.bot.language)):
+    catalog = Catalog.load(settings.bot.language)
+    if problem := _console_problem(args, catalog):
         print(problem, file=sys.stderr)
         return 2
-    return asyncio.run(_serve(settings, lambda app: [_console(app, args)], console=True))
+    clock = _console_clock(args.at, settings.bot.timezone)
+    if isinstance(clock, str):
+        print(catalog.text(clock, given=quote_back(args.at, 30)), file=sys.stderr)
+        return 2
+    build = lambda app: [_console(app, args)]  # noqa: E731
+    return asyncio.run(_serve(settings, build, console=True, clock=clock))
+
+
+def _console_clock(at: str | None, zone: str) -> Clock | str | None:
+    """The clock ``--at`` asks for (None: the real one), or the catalog key of why not."""
+    if at is None:
+        return None
+    try:
+        local = datetime.strptime(at.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        return "console.bad_at"
+    return ShiftedClock(local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a local tool: chat with the bot in this terminal (you may speak as anyone)",
     )
     console.add_argument("--as", dest="user", help="who you are (default: [console] user)")
+    console.add_argument(
+        "--at",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="pretend the clock starts at this local time ([bot] timezone), to try "
+        "reminders; use a copy of your data, not the live database",
+    )
     console.add_argument(
         "--role",
         default="member",
@@ -190,10 +216,14 @@ def _console(app: BotApp, args: argparse.Namespace) -> Adapter:
 
 
 async def _serve(
-    settings: Settings, build: Callable[[BotApp], Sequence[Adapter]], *, console: bool
+    settings: Settings,
+    build: Callable[[BotApp], Sequence[Adapter]],
+    *,
+    console: bool,
+    clock: Clock | None = None,
 ) -> int:
     try:
-        app = await BotApp.open(settings)
+        app = await BotApp.open(settings, clock=clock)
     except (StorageError, StorageUnavailable) as error:
         print(f"Cannot open the database: {error}", file=sys.stderr)
         return 1

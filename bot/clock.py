@@ -17,3 +17,15 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class ShiftedClock:
+    """The wall clock moved to start at ``starts_at``, then running at the normal pace
+    (``peercircle console --at``: try what happens at a given time, such as a reminder)."""
+
+    def __init__(self, starts_at: datetime, real: Clock | None = None) -> None:
+        self._real = real or SystemClock()
+        self._shift = starts_at - self._real.now()
+
+    def now(self) -> datetime:
+        return self._real.now() + self._shift
