@@ -82,7 +82,14 @@ class ReminderPlanner:
                     recipients.append(member)
             for recipient in recipients:
                 added += await self._notices.reminder(tx, group, occurrence, offset, recipient)
-        if added:
+        if added and occurrence.start <= self._clock.now():
+            logger.warning(
+                "reminders: %d for %s came too late (the meeting had started while the bot "
+                "was down); recorded as not reminded, none sent",
+                added,
+                group.slug,
+            )
+        elif added:
             logger.info("reminders: %d queued for %s (%s before)", added, group.slug, offset)
         return added
 

@@ -157,6 +157,7 @@ async def test_after_the_meeting_began_no_reminder_goes_and_it_is_counted(
 
     assert _reminders(second, alice) == []
     assert "couldn't reach someone in time: 2" in attendance  # alice and the chat
+    assert "2 for circle came too late" in caplog.text
 
 
 async def test_two_bots_on_one_database_never_send_a_reminder_twice(tmp_path: Path) -> None:

@@ -201,4 +201,4 @@ async def test_a_bot_started_after_the_meeting_began_sends_no_reminder_for_it(
     assert "Traceback" not in shown
     assert fake.sent_messages() == []
     assert outbox_rows(circle.database, KIND) == {"expired": RECIPIENTS + 1}
-    assert f"reminders: {RECIPIENTS + 1} queued for {SLUG} (1:00:00 before)" in shown
+    assert f"reminders: {RECIPIENTS + 1} for {SLUG} came too late" in shown
