@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from tests.core.test_settings import BROKEN, EXAMPLE
+from tests.core.test_settings_schedule import MISTAKES
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,25 @@ def test_check_config_exits_1_naming_the_field(
     assert f"  - {path}" in err
     if line is not None:
         assert f"{path} (line {line})" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "setting", "line"),
+    [case[1:4] for case in MISTAKES],
+    ids=[case[0] for case in MISTAKES],
+)
+def test_check_config_names_each_schedule_mistake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, setting: str, line: int
+) -> None:
+    config = tmp_path / "peercircle.toml"
+    config.write_text(text, encoding="utf-8")
+
+    code = main(["check-config", str(config)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"  - groups[0].schedule.{setting} (line {line}): " in err
     assert "Traceback" not in err
 
 
