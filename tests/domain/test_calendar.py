@@ -76,6 +76,15 @@ SCHEDULES = {
         ),
         datetime(2027, 3, 1, tzinfo=UTC),
     ),
+    "new-york-0230-sundays": (  # 02:30 is skipped on 2026-03-08, repeated on 2026-11-01
+        _group(Schedule("weekly", 6, time(2, 30), 60), "America/New_York"),
+        datetime(2026, 1, 5, tzinfo=UTC),
+    ),
+    "lord-howe-half-hour-change": (  # its clocks change by 30 minutes
+        _group(Schedule("weekly", 6, time(1, 45), 60), "Australia/Lord_Howe"),
+        datetime(2026, 3, 1, tzinfo=UTC),
+    ),
+    "utc": (_group(WEEKLY, "UTC"), datetime(2026, 3, 1, tzinfo=UTC)),
     "tokyo-weekly": (_group(WEEKLY, "Asia/Tokyo"), datetime(2026, 3, 1, tzinfo=UTC)),
     "monthly-last-thursday": (
         _group(Schedule("monthly", 3, time(19, 0), 90, week_of_month=-1)),
