@@ -1,4 +1,5 @@
-"""The ``peercircle`` command: run (the service), console (a local tool), check-config."""
+"""The ``peercircle`` command: run (the service), console (a local tool), check-config,
+and the organizer's schedule tools: schedule and calendar."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,15 @@ from adapters.console.adapter import ConsoleAdapter, console_name_problem, conso
 from adapters.console.input import read_lines
 from bot.app import BotApp
 from bot.catalog import Catalog
-from bot.clock import Clock, ShiftedClock
+from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.roles import Role
 from bot.storage import StorageError, StorageUnavailable
 from bot.text import quote_back
 from groups.directory import group_from_config
 from groups.schedule import describe_group_schedule
+from groups.schedule_cli import Terminal, print_calendar, print_schedule
+from groups.timetable import next_meetings
 
 DEFAULT_CONFIG = Path("peercircle.toml")
 CONFIG_ENV = "PEERCIRCLE_CONFIG"
@@ -61,6 +64,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as error:
         print(format_problems(error, config), file=sys.stderr)
         return 1
+    if command in ("schedule", "calendar"):
+        _configure_logging(logging.WARNING)
+        return asyncio.run(_schedule_tool(args, settings))
     _configure_logging(logging.WARNING if command == "console" else logging.INFO)
     if command == "run":
         if problem := _cannot_run(settings):
@@ -136,7 +142,58 @@ def _parser() -> argparse.ArgumentParser:
         "check-config", parents=[config], help="validate a config file and summarise it"
     )
     check.add_argument("path", nargs="?", type=Path, help="config file to check")
+    _add_schedule_tools(sub, config)
     return parser
+
+
+def _add_schedule_tools(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], config: argparse.ArgumentParser
+) -> None:
+    schedule = sub.add_parser(
+        "schedule",
+        parents=[config],
+        help="the coming meetings of every group (or one): local time, UTC, status, reminders",
+    )
+    schedule.add_argument("--group", metavar="SLUG", help="only this group")
+    schedule.add_argument(
+        "--from",
+        dest="first_day",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="from this day on (default: today, in each group's time zone)",
+    )
+    schedule.add_argument(
+        "--count", type=_count, default=5, metavar="N", help="meetings per group (default: 5)"
+    )
+    calendar = sub.add_parser(
+        "calendar",
+        parents=[config],
+        help="write a group's meetings as an iCalendar (.ics) file to standard output",
+    )
+    calendar.add_argument("slug", help="the group's slug, like tuesday-recovery")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"write the day like 2026-10-20, not {text!r}") from None
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to 100, not {text!r}")
+    return int(text)
+
+
+async def _schedule_tool(args: argparse.Namespace, settings: Settings) -> int:
+    terminal = Terminal(out=sys.stdout, err=sys.stderr)
+    now = SystemClock().now()
+    if args.command == "calendar":
+        return await print_calendar(settings, terminal, args.slug, now)
+    return await print_schedule(
+        settings, terminal, slug=args.group, first_day=args.first_day, count=args.count, now=now
+    )
 
 
 def _config_path(given: Path | None) -> Path:
@@ -153,7 +210,14 @@ def _check_config(path: Path) -> int:
         print(format_problems(error, path), file=sys.stderr)
         return 1
     catalog = Catalog.load(settings.bot.language)
-    print(summarize(settings, lambda g: describe_group_schedule(group_from_config(g), catalog)))
+    now = SystemClock().now()
+    print(
+        summarize(
+            settings,
+            lambda g: describe_group_schedule(group_from_config(g), catalog),
+            upcoming=lambda g: next_meetings(group_from_config(g), now),
+        )
+    )
     return 0
 
 

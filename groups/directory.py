@@ -6,7 +6,8 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.config import GroupConfig, ScheduleConfig, Settings
+from bot.config import DEFAULT_REMINDERS, GroupConfig, ScheduleConfig, Settings
+from bot.config.rule import rule_parts
 from bot.errors import UserError
 from bot.text import quote_back
 from groups.models import CONSOLE_HOME, WEEKDAYS, Group, Home, Schedule
@@ -103,11 +104,31 @@ def homes_from_config(config: GroupConfig) -> tuple[Home, ...]:
 
 
 def schedule_from_config(config: ScheduleConfig) -> Schedule:
+    reminders = DEFAULT_REMINDERS if config.reminders is None else tuple(config.reminders)
     return Schedule(
-        frequency=config.frequency,
-        weekday=WEEKDAYS.index(config.weekday),
+        frequency=config.repeats,
+        weekday=_weekday(config),
         start=config.time,
         duration_minutes=config.duration_minutes,
         starts_on=config.starts,
         week_of_month=config.week_of_month,
+        rrule=config.rrule,
+        until=config.until,
+        reminders=reminders,
+        link=config.link,
     )
+
+
+_RULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _weekday(config: ScheduleConfig) -> int:
+    """The day the group meets; for an rrule, the first day its BYDAY names (else the
+    first meeting's), so words that name one day stay true for a simple rule."""
+    if config.weekday is not None:
+        return WEEKDAYS.index(config.weekday)
+    days = rule_parts(config.rrule or "").get("BYDAY", "")
+    named = [day[-2:] for day in days.split(",") if day[-2:] in _RULE_DAYS]
+    if named:
+        return _RULE_DAYS.index(named[0])
+    return config.starts.weekday() if config.starts is not None else 0

@@ -7,17 +7,21 @@ and what to do). :func:`format_problems` and :func:`summarize` are what
 
 Inside: ``loading`` (the file, merging, validating), ``environment`` (``PEERCIRCLE_*``
 variables), ``settings`` (the whole model), ``sections`` (``[bot]`` and friends), ``group``
-(``[[groups]]``), ``names`` (groups people can tell apart), ``fields`` (reusable checks),
-``problems`` and ``locator`` (plain-English errors with line numbers), ``report``.
+(``[[groups]]``), ``schedule`` (``[groups.schedule]``), ``rule`` (its ``rrule``),
+``reminders`` (reminder offsets), ``names`` (groups people can tell apart), ``fields``
+(reusable checks), ``problems`` and ``locator`` (plain-English errors with line numbers),
+``report``.
 """
 
 from __future__ import annotations
 
 from bot.config.fields import parse_member_ref
-from bot.config.group import GroupConfig, ScheduleConfig, Weekday
+from bot.config.group import GroupConfig
 from bot.config.loading import MAX_CONFIG_BYTES, load_settings
 from bot.config.problems import ConfigError, ConfigProblem
+from bot.config.reminders import DEFAULT_REMINDERS, format_offset
 from bot.config.report import format_problems, summarize
+from bot.config.schedule import ScheduleConfig, Weekday
 from bot.config.sections import (
     SUPPORTED_LANGUAGES,
     BotSection,
@@ -30,6 +34,7 @@ from bot.config.sections import (
 from bot.config.settings import Settings
 
 __all__ = [
+    "DEFAULT_REMINDERS",
     "MAX_CONFIG_BYTES",
     "SUPPORTED_LANGUAGES",
     "BotSection",
@@ -44,6 +49,7 @@ __all__ = [
     "StorageSection",
     "TelegramSection",
     "Weekday",
+    "format_offset",
     "format_problems",
     "load_settings",
     "parse_member_ref",

@@ -31,8 +31,13 @@ def format_problems(error: ConfigError, path: Path) -> str:
     return "\n".join(lines)
 
 
-def summarize(settings: Settings, describe_schedule: Callable[[GroupConfig], str]) -> str:
-    """A one-screen summary of ``settings``; never shows a secret."""
+def summarize(
+    settings: Settings,
+    describe_schedule: Callable[[GroupConfig], str],
+    upcoming: Callable[[GroupConfig], str] | None = None,
+) -> str:
+    """A one-screen summary of ``settings``; never shows a secret. ``upcoming`` says
+    when a group meets next (the caller knows the occurrence engine; the config does not)."""
     lines = [
         f"{settings.bot.name}: language {settings.bot.language}, "
         f"country {settings.bot.country}, timezone {settings.bot.timezone}",
@@ -43,6 +48,8 @@ def summarize(settings: Settings, describe_schedule: Callable[[GroupConfig], str
     ]
     for group in settings.groups:
         lines += _group_lines(group, describe_schedule)
+        if upcoming is not None:
+            lines.append(f"    Next: {upcoming(group)}")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from bot.config.fields import (
     quoting,
 )
 from bot.config.limits import DiscordLimits, TelegramLimits
+from bot.config.reminders import DEFAULT_REMINDERS, ReminderOffsets
 from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, sqlite_location
 
 __all__ = [
@@ -60,6 +61,8 @@ class BotSection(_Section):
     timezone: str = "UTC"
     country: str = "GB"
     language: str = "en"
+    # Before each meeting of a group that sets no reminders of its own.
+    reminders: ReminderOffsets = Field(default_factory=lambda: list(DEFAULT_REMINDERS))
 
     @field_validator("timezone")
     @classmethod

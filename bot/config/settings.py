@@ -120,6 +120,14 @@ class Settings(BaseSettings):
                 group.timezone = self.bot.timezone
         return self
 
+    @model_validator(mode="after")
+    def _fill_group_reminders(self) -> Settings:
+        """A group without reminders of its own takes ``[bot] reminders`` (``[]``: none)."""
+        for group in self.groups:
+            if group.schedule.reminders is None:
+                group.schedule.reminders = list(self.bot.reminders)
+        return self
+
     @property
     def config_dir(self) -> Path:
         """The directory of the config file (the working directory if there was none)."""

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from tests.core.test_settings import BROKEN, EXAMPLE
+from tests.core.test_settings_schedule import MISTAKES
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +38,25 @@ def test_check_config_exits_1_naming_the_field(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("text", "setting", "line"),
+    [case[1:4] for case in MISTAKES],
+    ids=[case[0] for case in MISTAKES],
+)
+def test_check_config_names_each_schedule_mistake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, setting: str, line: int
+) -> None:
+    config = tmp_path / "peercircle.toml"
+    config.write_text(text, encoding="utf-8")
+
+    code = main(["check-config", str(config)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"  - groups[0].schedule.{setting} (line {line}): " in err
+    assert "Traceback" not in err
+
+
 def test_a_bad_environment_variable_is_named_and_its_value_never_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -56,3 +76,62 @@ def test_a_bad_environment_variable_is_named_and_its_value_never_shown(
 
 def test_there_are_at_least_ten_broken_configs() -> None:
     assert len(BROKEN) >= 10
+
+
+FUTURE = """\
+[bot]
+timezone = "Europe/London"
+
+[[groups]]
+slug = "tuesday-circle"
+name = "Tuesday Circle"
+capacity = 8
+
+[groups.schedule]
+weekday = "tuesday"
+time = "19:00"
+starts = 2030-03-26
+
+[[groups]]
+slug = "first-mondays"
+name = "First Mondays"
+capacity = 8
+timezone = "Australia/Sydney"
+
+[groups.schedule]
+rrule = "FREQ=MONTHLY;BYDAY=1MO"
+time = "10:00"
+starts = 2030-04-01
+
+[[groups]]
+slug = "ended"
+name = "Ended"
+capacity = 8
+
+[groups.schedule]
+weekday = "tuesday"
+time = "19:00"
+until = 2025-01-07
+"""
+
+
+def test_check_config_shows_each_groups_next_three_meetings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "peercircle.toml"
+    config.write_text(FUTURE, encoding="utf-8")
+
+    code = main(["check-config", str(config)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert [
+        line.strip() for line in out.splitlines() if line.strip().startswith(("Meets", "Next"))
+    ] == [
+        "Meets: every Tuesday, 19:00–20:30 (Europe/London)",
+        "Next: Tue 26 Mar 19:00, Tue 2 Apr 19:00, Tue 9 Apr 19:00 (Europe/London)",
+        "Meets: the first Monday of each month, 10:00–11:30 (Australia/Sydney)",
+        "Next: Mon 1 Apr 10:00, Mon 6 May 10:00, Mon 3 Jun 10:00 (Australia/Sydney)",
+        "Meets: every Tuesday, 19:00–20:30 (Europe/London), until 2025-01-07",
+        "Next: none: the schedule has no meetings after today",
+    ]

@@ -74,3 +74,15 @@ def test_a_reader_that_stops_early_causes_no_traceback() -> None:
     )
     assert "Traceback" not in done.stderr
     assert "BrokenPipeError" not in done.stderr
+
+
+def test_the_summary_shows_each_groups_next_three_meetings() -> None:
+    run = peercircle("check-config", str(EXAMPLE))
+
+    assert run.code == 0, run.err
+    upcoming = [line.strip() for line in run.out.splitlines() if "Next:" in line]
+    assert len(upcoming) == 3
+    for line in upcoming:
+        assert line.startswith("Next: ")
+        assert line.endswith(" (Europe/London)")
+        assert line.count(", ") == 2  # three meetings
