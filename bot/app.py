@@ -19,7 +19,7 @@ import groups
 from adapters.base import Adapter, Inbox
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
-from bot.commands import CommandRegistry
+from bot.commands import CommandRegistry, CommandSpec
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
@@ -34,6 +34,7 @@ from bot.scheduler import Scheduler
 from bot.storage import Database, StorageUnavailable, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
+from groups.announcements import Announcements
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
@@ -100,7 +101,7 @@ class BotApp:
                     country=settings.bot.country,
                 ).specs(),
                 *MeetingCommands(meetings, membership, directory).specs(),
-                *RosterCommands(membership, directory).specs(),
+                *_facilitator_commands(membership, directory, database, outbox, clock),
             ]
         )
         access = GroupAccess(settings.organizers, directory)
@@ -219,6 +220,19 @@ async def _finish(worker: asyncio.Task[None], grace: float) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         logger.warning("outbox: sends still in flight at stop were cancelled")
+
+
+def _facilitator_commands(
+    membership: MembershipService,
+    directory: GroupDirectory,
+    database: Database,
+    outbox: Outbox,
+    clock: Clock,
+) -> list[CommandSpec]:
+    return [
+        *RosterCommands(membership, directory).specs(),
+        *Announcements(database, outbox, directory, clock).specs(),
+    ]
 
 
 async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Clock) -> Database:

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.events import Actor, Place
 from bot.scheduler import Scheduler
 from bot.storage.database import Database
+from groups.announcements import group_places
 from groups.directory import GroupDirectory
 from groups.meeting_notices import MeetingNotices
 from groups.meetings_repo import MeetingsRepository
@@ -75,7 +76,7 @@ class ReminderPlanner:
         added = 0
         async with self._db.transaction() as tx:
             answers = await self._meetings.rsvps(tx, group.slug, occurrence.key)
-            recipients: list[Actor | Place] = [*_places(group)]
+            recipients: list[Actor | Place] = [*group_places(group)]
             for membership in await self._members.of_group(tx, group.slug):
                 member = membership.member
                 if membership.status is SeatStatus.SEATED and answers.get(member.key) != "no":
@@ -98,15 +99,6 @@ def _latest_due(group: Group, occurrence: Occurrence, now: datetime) -> timedelt
     """The offset whose reminder came due last (at or before now), if any."""
     due = [o for o in group.schedule.reminders if occurrence.start - o <= now]
     return min(due, default=None)
-
-
-def _places(group: Group) -> list[Place]:
-    """The shared chats the group lives in (the console has none to post to)."""
-    return [
-        Place(home.platform, home.chat_id, private=False, guild_id=home.guild_id)
-        for home in group.homes
-        if home.chat_id is not None
-    ]
 
 
 class ReminderTimer:

@@ -70,6 +70,8 @@ CASES = [
     Case("move bad date", "/move circle 1st 20:00", (ONLY_YOU,), (), "fran"),
     Case("attendance", "/attendance circle", (ONLY_YOU,), ("/join circle",), "fran"),
     Case("attendance refused", "/attendance circle", (ONLY_YOU,), ("/join circle",)),
+    Case("announce", "/announce circle Bring a mug!", (ONLY_YOU,), (), "fran"),
+    Case("announce refused", "/announce circle hi", (ONLY_YOU,)),
     Case("unknown command", "/frobnicate", (ONLY_YOU,)),
     Case("too long", "/join " + "x" * 3000, (ONLY_YOU,)),
 ]
