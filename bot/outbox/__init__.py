@@ -43,6 +43,10 @@ class Outbox:
         """How many messages under ``key_prefix`` ended without arriving."""
         return await self._store.undelivered(db, key_prefix)
 
+    async def keys_under(self, db: Executor, key_prefix: str) -> set[str]:
+        """The dedupe keys already used under ``key_prefix``."""
+        return await self._store.keys_under(db, key_prefix)
+
     async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
         """Member keys whose latest private message could not be delivered."""
         return await self._store.unreachable_among(db, people)

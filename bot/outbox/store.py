@@ -27,6 +27,17 @@ _DUE = (
 )
 
 
+# Keys starting with a prefix, as a range the UNIQUE index on dedupe_key can serve
+# (``substr`` or ``LIKE`` could not, on every engine): prefix <= key < prefix's successor.
+_UNDER = "dedupe_key >= :low AND dedupe_key < :high"
+
+
+def _under(prefix: str) -> dict[str, str]:
+    if not prefix:
+        raise ValueError("a key prefix must not be empty")
+    return {"low": prefix, "high": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+
+
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A row a worker owns until its lease runs out."""
@@ -151,20 +162,27 @@ class OutboxStore:
         return await tx.execute(
             "UPDATE outbox SET status = 'expired', finished_at = :now, body = '',"
             " last_error = 'withdrawn', claimed_until = NULL, claim_token = NULL"
-            " WHERE status = 'pending' AND substr(dedupe_key, 1, :length) = :prefix",
-            {"now": to_epoch_ms(now), "prefix": key_prefix, "length": len(key_prefix)},
+            f" WHERE status = 'pending' AND {_UNDER}",
+            {"now": to_epoch_ms(now), **_under(key_prefix)},
         )
 
     async def undelivered(self, db: Executor, key_prefix: str) -> int:
         """How many messages under ``key_prefix`` ended without arriving: expired in their
         window (not withdrawn), failed, or unreachable."""
         row = await db.fetch_one(
-            "SELECT COUNT(*) AS n FROM outbox WHERE substr(dedupe_key, 1, :length) = :prefix"
+            f"SELECT COUNT(*) AS n FROM outbox WHERE {_UNDER}"
             " AND (status IN ('failed', 'unreachable')"
             "  OR (status = 'expired' AND COALESCE(last_error, '') <> 'withdrawn'))",
-            {"prefix": key_prefix, "length": len(key_prefix)},
+            _under(key_prefix),
         )
         return 0 if row is None else int(row["n"])
+
+    async def keys_under(self, db: Executor, key_prefix: str) -> set[str]:
+        """The dedupe keys that start with ``key_prefix`` (any status)."""
+        rows = await db.fetch_all(
+            f"SELECT dedupe_key FROM outbox WHERE {_UNDER}", _under(key_prefix)
+        )
+        return {str(row["dedupe_key"]) for row in rows}
 
     async def next_due(self, db: Database) -> datetime | None:
         row = await db.fetch_one(

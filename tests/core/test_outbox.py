@@ -256,3 +256,16 @@ async def test_delivering_after_a_command_stops_at_its_limit(harness: Harness) -
     assert await rig.worker.deliver_due(limit=2) == 2
     assert await rig.worker.deliver_due() == 3
     assert [r.text for r in channel.inbox(tina)] == [f"note n{i}" for i in range(5)]
+
+
+async def test_keys_under_a_prefix_are_found_and_withdrawn_by_range(harness: Harness) -> None:
+    channel = RecordingOutbound("telegram")
+    rig = Rig(harness, channel)
+    await rig.put(note("r:a:1"), note("r:a:2"), note("r:ab:1"), note("r:b:1"))
+
+    assert await rig.outbox.keys_under(rig.db, "r:a:") == {"r:a:1", "r:a:2"}
+    async with rig.db.transaction() as tx:
+        assert await rig.outbox.withdraw(tx, "r:a:") == 2
+    await rig.worker.deliver_due()
+    assert await rig.outbox.undelivered(rig.db, "r:a:") == 0  # withdrawn is not "missed"
+    assert sorted(r.text for r in channel.inbox(tina)) == ["note r:ab:1", "note r:b:1"]
