@@ -41,10 +41,12 @@ from groups.group_table import sync_groups
 from groups.meeting_commands import MeetingCommands
 from groups.meeting_notices import MeetingNotices
 from groups.meetings import MeetingService
+from groups.member_settings import Defaults, MemberSettingsService
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
 from groups.reminders import ReminderPlanner, ReminderTimer
 from groups.roster import RosterCommands
+from groups.settings_commands import SettingsCommands
 
 logger = logging.getLogger(__name__)
 
@@ -87,20 +89,19 @@ class BotApp:
         membership = MembershipService(
             database, directory, clock, MembershipNotices(outbox, catalog)
         )
+        defaults = Defaults(settings.bot.timezone, settings.bot.country)
+        member_settings = MemberSettingsService(database, clock, defaults)
         meeting_notices = MeetingNotices(outbox, catalog)
         meetings = MeetingService(database, clock, meeting_notices)
         reminders = ReminderPlanner(database, directory, clock, meeting_notices)
         registry = CommandRegistry(
             [
                 *GroupCommands(
-                    membership,
-                    directory,
-                    helplines,
-                    bot_name=settings.bot.name,
-                    country=settings.bot.country,
+                    membership, directory, helplines, member_settings, bot_name=settings.bot.name
                 ).specs(),
                 *MeetingCommands(meetings, membership, directory).specs(),
                 *RosterCommands(membership, directory).specs(),
+                *SettingsCommands(member_settings, helplines).specs(),
             ]
         )
         access = GroupAccess(settings.organizers, directory)
