@@ -92,14 +92,14 @@ class BotApp:
         defaults = Defaults(settings.bot.timezone, settings.bot.country)
         member_settings = MemberSettingsService(database, clock, defaults)
         meeting_notices = MeetingNotices(outbox, catalog)
-        meetings = MeetingService(database, clock, meeting_notices)
-        reminders = ReminderPlanner(database, directory, clock, meeting_notices)
+        meetings = MeetingService(database, clock, meeting_notices, member_settings)
+        reminders = ReminderPlanner(database, directory, clock, meeting_notices, member_settings)
         registry = CommandRegistry(
             [
                 *GroupCommands(
                     membership, directory, helplines, member_settings, bot_name=settings.bot.name
                 ).specs(),
-                *MeetingCommands(meetings, membership, directory).specs(),
+                *MeetingCommands(meetings, membership, directory, member_settings).specs(),
                 *RosterCommands(membership, directory).specs(),
                 *SettingsCommands(member_settings, helplines).specs(),
             ]
