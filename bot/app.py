@@ -19,7 +19,7 @@ import groups
 from adapters.base import Adapter, Inbox
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
-from bot.commands import CommandRegistry, CommandSpec
+from bot.commands import CommandRegistry
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
@@ -42,10 +42,12 @@ from groups.group_table import sync_groups
 from groups.meeting_commands import MeetingCommands
 from groups.meeting_notices import MeetingNotices
 from groups.meetings import MeetingService
+from groups.member_settings import Defaults, MemberSettingsService
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
 from groups.reminders import ReminderPlanner, ReminderTimer
 from groups.roster import RosterCommands
+from groups.settings_commands import SettingsCommands
 
 logger = logging.getLogger(__name__)
 
@@ -88,20 +90,20 @@ class BotApp:
         membership = MembershipService(
             database, directory, clock, MembershipNotices(outbox, catalog)
         )
+        defaults = Defaults(settings.bot.timezone, settings.bot.country)
+        member_settings = MemberSettingsService(database, clock, defaults)
         meeting_notices = MeetingNotices(outbox, catalog)
-        meetings = MeetingService(database, clock, meeting_notices)
-        reminders = ReminderPlanner(database, directory, clock, meeting_notices)
+        meetings = MeetingService(database, clock, meeting_notices, member_settings)
+        reminders = ReminderPlanner(database, directory, clock, meeting_notices, member_settings)
         registry = CommandRegistry(
             [
                 *GroupCommands(
-                    membership,
-                    directory,
-                    helplines,
-                    bot_name=settings.bot.name,
-                    country=settings.bot.country,
+                    membership, directory, helplines, member_settings, bot_name=settings.bot.name
                 ).specs(),
-                *MeetingCommands(meetings, membership, directory).specs(),
-                *_facilitator_commands(membership, directory, database, outbox, clock),
+                *MeetingCommands(meetings, membership, directory, member_settings).specs(),
+                *RosterCommands(membership, directory).specs(),
+                *Announcements(database, outbox, directory, clock, member_settings).specs(),
+                *SettingsCommands(member_settings, helplines).specs(),
             ]
         )
         access = GroupAccess(settings.organizers, directory)
@@ -220,19 +222,6 @@ async def _finish(worker: asyncio.Task[None], grace: float) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         logger.warning("outbox: sends still in flight at stop were cancelled")
-
-
-def _facilitator_commands(
-    membership: MembershipService,
-    directory: GroupDirectory,
-    database: Database,
-    outbox: Outbox,
-    clock: Clock,
-) -> list[CommandSpec]:
-    return [
-        *RosterCommands(membership, directory).specs(),
-        *Announcements(database, outbox, directory, clock).specs(),
-    ]
 
 
 async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Clock) -> Database:

@@ -41,9 +41,10 @@ class FormSpec:
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One command. ``urgent``: it answers from memory and touches no storage (no
-    database, no member data), so it is never queued behind anything: adapters run it at
-    once, even while the same person's earlier commands are still waiting (``/crisis``)."""
+    """One command. ``urgent``: it answers from memory, touching storage at most for one
+    short read it gives up on quickly (``/crisis`` looks up the member's country, and falls
+    back to the bot's), and never writes; so it is never queued behind anything: adapters
+    run it at once, even while the same person's earlier commands are still waiting."""
 
     name: str
     summary_key: str

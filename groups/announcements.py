@@ -1,6 +1,7 @@
 """/announce: a facilitator's message to everyone in the places their group lives (its
-Telegram chat, its Discord channel), through the outbox, so it is sent once and paced
-like every other message the bot sends on its own."""
+Telegram chat, its Discord channel) and, privately, to seated members who asked for
+copies (``/settings announcements on``), through the outbox, so it is sent once and
+paced like every other message the bot sends on its own."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from bot.clock import Clock
 from bot.commands import CommandSpec
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import Place
+from bot.events import Actor, Place
 from bot.instants import to_epoch_ms
-from bot.outbox import Outbox, OutboxMessage
+from bot.outbox import Outbox, OutboxMessage, Target
 from bot.replies import Audience, Reply
 from bot.roles import Role
-from bot.storage.database import Database
+from bot.storage.database import Database, Executor
 from groups.directory import GroupDirectory
-from groups.models import Group
+from groups.member_settings import MemberSettingsService
+from groups.membership_repo import MembershipRepository
+from groups.models import Group, SeatStatus
 from groups.roster import authorize_facilitator
 
 KIND = "announcement"
@@ -27,12 +30,19 @@ TEXT = ParamSpec("text", "params.announcement", rest=True, max_length=MAX_ANNOUN
 
 class Announcements:
     def __init__(
-        self, db: Database, outbox: Outbox, directory: GroupDirectory, clock: Clock
+        self,
+        db: Database,
+        outbox: Outbox,
+        directory: GroupDirectory,
+        clock: Clock,
+        settings: MemberSettingsService,
     ) -> None:
         self._db = db
         self._outbox = outbox
         self._directory = directory
         self._clock = clock
+        self._settings = settings
+        self._members = MembershipRepository()
 
     def specs(self) -> list[CommandSpec]:
         return [
@@ -44,18 +54,37 @@ class Announcements:
     async def announce(self, ctx: Context, args: Args) -> Reply:
         group = self._directory.resolve(args.text("group"))
         authorize_facilitator(ctx, group)
-        places = group_places(group)
-        if not places:
-            raise UserError("announce.nowhere", group=group.name)
         text = ctx.text("announce.message", group=group.name, text=args.text("text").strip())
         stamp = to_epoch_ms(self._clock.now())
         async with self._db.transaction() as tx:
-            for place in places:
-                key = f"{KIND}:{group.slug}:{stamp}:{place.platform}:{place.chat_id}"
-                await self._outbox.enqueue(tx, OutboxMessage(key, KIND, place, text))
+            targets: list[Target] = [*group_places(group), *await self._opted_in(tx, group)]
+            if not targets:
+                raise UserError("announce.nowhere", group=group.name)
+            for target in targets:
+                key = f"{KIND}:{group.slug}:{stamp}:{_who(target)}"
+                await self._outbox.enqueue(tx, OutboxMessage(key, KIND, target, text))
+        places = sum(isinstance(target, Place) for target in targets)
         return ctx.reply(
-            "announce.done", audience=Audience.ONLY_YOU, group=group.name, places=len(places)
+            "announce.done",
+            audience=Audience.ONLY_YOU,
+            group=group.name,
+            places=places,
+            people=len(targets) - places,
         )
+
+    async def _opted_in(self, tx: Executor, group: Group) -> list[Actor]:
+        """Seated members who asked for private copies of announcements."""
+        found = await self._settings.of_group(tx, group.slug)
+        return [
+            m.member
+            for m in await self._members.of_group(tx, group.slug)
+            if m.status is SeatStatus.SEATED
+            and self._settings.for_member(found, m.member).announcements
+        ]
+
+
+def _who(target: Target) -> str:
+    return target.key if isinstance(target, Actor) else f"{target.platform}:{target.chat_id}"
 
 
 def group_places(group: Group) -> list[Place]:

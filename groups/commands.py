@@ -11,6 +11,7 @@ from bot.errors import UserError
 from bot.replies import Audience, Button, Reply
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
+from groups.member_settings import MemberSettingsService
 from groups.membership import MembershipService
 from groups.models import Group, JoinOutcome, Membership, Occupancy, SeatStatus
 from groups.schedule import describe_group_schedule
@@ -28,15 +29,15 @@ class GroupCommands:
         service: MembershipService,
         directory: GroupDirectory,
         helplines: HelplineDirectory,
+        settings: MemberSettingsService,
         *,
         bot_name: str,
-        country: str,
     ) -> None:
         self._service = service
         self._directory = directory
         self._helplines = helplines
+        self._settings = settings
         self._bot_name = bot_name
-        self._country = country
 
     def specs(self) -> list[CommandSpec]:
         return [
@@ -54,7 +55,8 @@ class GroupCommands:
             Button(ctx.text("buttons.see_groups"), "groups:"),
             Button(ctx.text("buttons.help"), "help:"),
         )
-        pointer = self._helplines.gentle_pointer(self._country, ctx.catalog)
+        country = await self._settings.crisis_country(ctx.actor)
+        pointer = self._helplines.gentle_pointer(country, ctx.catalog)
         return ctx.reply(
             "groups.start",
             audience=Audience.HERE,
@@ -73,13 +75,14 @@ class GroupCommands:
             audience=Audience.HERE,
             bot=self._bot_name,
             commands="\n".join(lines),
-            crisis=self._crisis_text(ctx),
+            crisis=await self._crisis_text(ctx),
         )
 
     async def crisis(self, ctx: Context, args: Args) -> Reply:
-        """Reads no database and calls no platform: it answers even when both are down.
-        Only the person who asked sees it: asking for help is nobody else's business."""
-        return Reply(self._crisis_text(ctx), audience=Audience.ONLY_YOU)
+        """For the member's own country (/settings) if a short read finds it, else the
+        bot's: it answers even when the database and the platform are down. Only the
+        person who asked sees it: asking for help is nobody else's business."""
+        return Reply(await self._crisis_text(ctx), audience=Audience.ONLY_YOU)
 
     async def groups(self, ctx: Context, args: Args) -> Reply:
         groups = self._directory.all()
@@ -190,8 +193,9 @@ class GroupCommands:
             seats=seats,
         )
 
-    def _crisis_text(self, ctx: Context) -> str:
-        return self._helplines.crisis_text(self._country, ctx.catalog)
+    async def _crisis_text(self, ctx: Context) -> str:
+        country = await self._settings.crisis_country(ctx.actor)
+        return self._helplines.crisis_text(country, ctx.catalog)
 
 
 def _buttons(ctx: Context, verb: str, groups: Sequence[Group]) -> tuple[Button, ...]:

@@ -1,8 +1,9 @@
 """Crisis help that never depends on the database or a platform call.
 
 The directory is read once at start-up from a packaged file; looking up a country is a
-dictionary access. The full safety net (per-member country, keyword detection, organizer
-overrides, staleness checks) arrives with its own issue and builds on this.
+dictionary access. Which country is the caller's business: /crisis passes the member's
+own (/settings) when a short read finds it, else the bot's. The full safety net (keyword
+detection, organizer overrides, staleness checks) arrives with its own issue.
 """
 
 from __future__ import annotations

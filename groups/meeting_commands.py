@@ -3,6 +3,8 @@ group's facilitators (answered privately: attendance names people)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.args import Args, ParamSpec
 from bot.commands import CommandSpec
 from bot.context import Context
@@ -15,6 +17,7 @@ from groups.directory import GroupDirectory
 from groups.meeting_input import looks_like_day, parse_day, parse_new_start
 from groups.meeting_text import describe_when, describe_where
 from groups.meetings import ANSWERS, Attendance, MeetingService
+from groups.member_settings import MemberSettingsService
 from groups.membership import MembershipService
 from groups.models import Group
 from groups.recurrence import Occurrence, OccurrenceStatus
@@ -32,11 +35,16 @@ REASON_LIMIT = 200
 
 class MeetingCommands:
     def __init__(
-        self, meetings: MeetingService, membership: MembershipService, directory: GroupDirectory
+        self,
+        meetings: MeetingService,
+        membership: MembershipService,
+        directory: GroupDirectory,
+        settings: MemberSettingsService,
     ) -> None:
         self._meetings = meetings
         self._membership = membership
         self._directory = directory
+        self._settings = settings
 
     def specs(self) -> list[CommandSpec]:
         facilitator = Role.FACILITATOR
@@ -56,17 +64,20 @@ class MeetingCommands:
 
     async def next(self, ctx: Context, args: Args) -> Reply:
         """With a group: its next meeting, for everyone here. Without: the next meeting of
-        each of my groups, only for me (it says which groups I am in)."""
+        each of my groups, only for me (it says which groups I am in). Times are in my own
+        zone if I chose one, except in a shared chat (there, the group's)."""
         query = args.optional_text("group")
         if query is not None:
             group = self._directory.resolve(query)
-            line = await self._next_line(ctx, group)
+            zone = await self._own_zone(ctx) if ctx.place.private else None
+            line = await self._next_line(ctx, group, zone)
             return ctx.reply("meetings.next.one", audience=Audience.HERE, line=line)
         slugs = [m.group_slug for m in await self._membership.memberships_of(ctx.actor)]
         mine = [g for g in self._directory.all() if g.slug in slugs]
         if not mine:
             return ctx.reply("meetings.next.no_groups", audience=Audience.ONLY_YOU)
-        lines = [await self._next_line(ctx, group) for group in mine]
+        zone = await self._own_zone(ctx)
+        lines = [await self._next_line(ctx, group, zone) for group in mine]
         return ctx.reply("meetings.next.mine", audience=Audience.ONLY_YOU, lines="\n".join(lines))
 
     async def rsvp(self, ctx: Context, args: Args) -> Reply:
@@ -79,7 +90,7 @@ class MeetingCommands:
             f"meetings.rsvp.{answer}",
             audience=Audience.ONLY_YOU,
             group=group.name,
-            when=describe_when(occurrence, ctx.catalog),
+            when=describe_when(occurrence, ctx.catalog, await self._own_zone(ctx)),
         )
 
     async def cancel(self, ctx: Context, args: Args) -> Reply:
@@ -137,15 +148,20 @@ class MeetingCommands:
         authorize_facilitator(ctx, group)
         return group
 
-    async def _next_line(self, ctx: Context, group: Group) -> str:
+    async def _own_zone(self, ctx: Context) -> ZoneInfo | None:
+        return (await self._settings.settings_of(ctx.actor)).own_zone
+
+    async def _next_line(self, ctx: Context, group: Group, zone: ZoneInfo | None) -> str:
         upcoming = await self._meetings.upcoming(group, 1)
         if not upcoming:
             return ctx.text("meetings.next.none", group=group.name)
-        return _occurrence_line(ctx, group, upcoming[0])
+        return _occurrence_line(ctx, group, upcoming[0], zone)
 
 
-def _occurrence_line(ctx: Context, group: Group, occurrence: Occurrence) -> str:
-    when = describe_when(occurrence, ctx.catalog)
+def _occurrence_line(
+    ctx: Context, group: Group, occurrence: Occurrence, zone: ZoneInfo | None
+) -> str:
+    when = describe_when(occurrence, ctx.catalog, zone)
     if occurrence.status is OccurrenceStatus.CANCELLED:
         reason = occurrence.reason or ctx.text("meetings.no_reason")
         return ctx.text("meetings.next.cancelled", group=group.name, when=when, reason=reason)

@@ -4,6 +4,7 @@ cancel or move. Each says what it is about and carries the *current* time and pl
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.catalog import Catalog
 from bot.events import Actor, Place
@@ -32,15 +33,22 @@ class MeetingNotices:
         occurrence: Occurrence,
         offset: timedelta,
         to: Actor | Place,
+        *,
+        zone: ZoneInfo | None = None,
+        not_before: datetime | None = None,
     ) -> bool:
         """One reminder: keyed (group, occurrence start, offset, recipient), so it exists
-        once; too late once the meeting has started (its not-after)."""
+        once; too late once the meeting has started (its not-after). ``zone``: the
+        member's own, for the time in the text. ``not_before``: held back until then (the
+        end of their quiet hours); if that is after the start, it waits for the start and
+        expires there, recorded as not delivered (the outbox takes no window that ends
+        before it begins)."""
         who = to.key if isinstance(to, Actor) else f"{to.platform}:{to.chat_id}"
         key = f"{reminder_key(occurrence, offset)}{who}"
         text = self._catalog.text(
             "meetings.reminder",
             group=group.name,
-            when=describe_when(occurrence, self._catalog),
+            when=describe_when(occurrence, self._catalog, zone),
             where=describe_where(occurrence, self._catalog),
             slug=group.slug,
         )
@@ -48,7 +56,10 @@ class MeetingNotices:
             Button(self._catalog.text(f"buttons.rsvp_{answer}"), f"rsvp:{group.slug} {answer}")
             for answer in ("yes", "no", "maybe")
         )
-        message = OutboxMessage(key, REMINDER_KIND, to, text, buttons, not_after=occurrence.start)
+        held = None if not_before is None else min(not_before, occurrence.start)
+        message = OutboxMessage(
+            key, REMINDER_KIND, to, text, buttons, not_before=held, not_after=occurrence.start
+        )
         return await self._outbox.enqueue(tx, message)
 
     async def meeting_changed(
@@ -59,20 +70,22 @@ class MeetingNotices:
         after: Occurrence,
         member: Actor,
         now: datetime,
+        zone: ZoneInfo | None = None,
     ) -> int:
+        """``zone``: the member's own, for the times in the text."""
         if after.cancelled:
             text = self._catalog.text(
                 "meetings.notice.cancelled",
                 group=group.name,
-                when=describe_when(before, self._catalog),
+                when=describe_when(before, self._catalog, zone),
                 reason=after.reason or self._catalog.text("meetings.no_reason"),
             )
         else:
             text = self._catalog.text(
                 "meetings.notice.moved",
                 group=group.name,
-                before=describe_when(before, self._catalog),
-                when=describe_when(after, self._catalog),
+                before=describe_when(before, self._catalog, zone),
+                when=describe_when(after, self._catalog, zone),
                 where=describe_where(after, self._catalog),
             )
         stamp = to_epoch_ms(now)

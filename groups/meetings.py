@@ -17,6 +17,7 @@ from bot.instants import to_epoch_ms
 from bot.storage.database import Database, Executor
 from groups.meeting_notices import REMINDER_KIND, MeetingNotices
 from groups.meetings_repo import MeetingsRepository
+from groups.member_settings import MemberSettingsService
 from groups.membership_repo import MembershipRepository
 from groups.models import Group, SeatStatus
 from groups.recurrence import Occurrence, OccurrenceChange, occurrences
@@ -34,10 +35,17 @@ class Attendance:
 
 
 class MeetingService:
-    def __init__(self, db: Database, clock: Clock, notices: MeetingNotices) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        notices: MeetingNotices,
+        settings: MemberSettingsService,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._notices = notices
+        self._settings = settings
         self._repo = MeetingsRepository()
         self._members = MembershipRepository()
 
@@ -113,11 +121,14 @@ class MeetingService:
             await self._repo.record_change(tx, group.slug, change, now)
             after = await self._occurrence_in(tx, group, change)
             await self._notices.withdraw(tx, self._reminder_prefix(before))
+            settings = await self._settings.of_group(tx, group.slug)
             told = 0
             for membership in await self._members.of_group(tx, group.slug):
                 if membership.status is SeatStatus.SEATED:
+                    member = membership.member
+                    zone = self._settings.for_member(settings, member).own_zone
                     told += await self._notices.meeting_changed(
-                        tx, group, before, after, membership.member, now
+                        tx, group, before, after, member, now, zone
                     )
         return told
 

@@ -1,6 +1,8 @@
 """Reminders: at each of a group's offsets before a meeting, one message in each place
 the group lives and a private one to each seated member (not to the waiting list, and not
-to anyone who said they will not come).
+to anyone who said they will not come, nor to anyone who switched reminders off in
+/settings). A private reminder that comes due in the member's quiet hours waits for
+their end; if the meeting starts first, it expires (recorded, never sent).
 
 Nothing is kept in memory: ``send_due`` looks at the schedule, the exceptions and the
 outbox each time, and puts what is due in the outbox under a key naming the group, the
@@ -17,13 +19,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.events import Actor, Place
+from bot.events import Actor
 from bot.scheduler import Scheduler
-from bot.storage.database import Database
+from bot.storage.database import Database, Executor
 from groups.announcements import group_places
 from groups.directory import GroupDirectory
 from groups.meeting_notices import MeetingNotices
 from groups.meetings_repo import MeetingsRepository
+from groups.member_settings import MemberSettings, MemberSettingsService
 from groups.membership_repo import MembershipRepository
 from groups.models import Group, SeatStatus
 from groups.recurrence import Occurrence, occurrences, reminder_times
@@ -36,12 +39,18 @@ AHEAD = 4  # occurrences per group looked at for the next reminder time
 
 class ReminderPlanner:
     def __init__(
-        self, db: Database, directory: GroupDirectory, clock: Clock, notices: MeetingNotices
+        self,
+        db: Database,
+        directory: GroupDirectory,
+        clock: Clock,
+        notices: MeetingNotices,
+        settings: MemberSettingsService,
     ) -> None:
         self._db = db
         self._directory = directory
         self._clock = clock
         self._notices = notices
+        self._settings = settings
         self._meetings = MeetingsRepository()
         self._members = MembershipRepository()
 
@@ -74,15 +83,21 @@ class ReminderPlanner:
 
     async def _remind(self, group: Group, occurrence: Occurrence, offset: timedelta) -> int:
         added = 0
+        now = self._clock.now()
         async with self._db.transaction() as tx:
             answers = await self._meetings.rsvps(tx, group.slug, occurrence.key)
-            recipients: list[Actor | Place] = [*group_places(group)]
+            settings = await self._settings.of_group(tx, group.slug)  # one query for all
+            for place in group_places(group):
+                added += await self._notices.reminder(tx, group, occurrence, offset, place)
             for membership in await self._members.of_group(tx, group.slug):
                 member = membership.member
-                if membership.status is SeatStatus.SEATED and answers.get(member.key) != "no":
-                    recipients.append(member)
-            for recipient in recipients:
-                added += await self._notices.reminder(tx, group, occurrence, offset, recipient)
+                mine = self._settings.for_member(settings, member)
+                if (
+                    membership.status is SeatStatus.SEATED
+                    and answers.get(member.key) != "no"
+                    and mine.reminders
+                ):
+                    added += await self._private(tx, group, occurrence, offset, member, mine, now)
         if added and occurrence.start <= self._clock.now():
             logger.warning(
                 "reminders: %d for %s came too late (the meeting had started while the bot "
@@ -93,6 +108,27 @@ class ReminderPlanner:
         elif added:
             logger.info("reminders: %d queued for %s (%s before)", added, group.slug, offset)
         return added
+
+    async def _private(
+        self,
+        tx: Executor,
+        group: Group,
+        occurrence: Occurrence,
+        offset: timedelta,
+        member: Actor,
+        mine: MemberSettings,
+        now: datetime,
+    ) -> int:
+        """A member's own reminder: times in their zone, held back by their quiet hours."""
+        return await self._notices.reminder(
+            tx,
+            group,
+            occurrence,
+            offset,
+            member,
+            zone=mine.own_zone,
+            not_before=mine.quiet_until(now),
+        )
 
 
 def _latest_due(group: Group, occurrence: Occurrence, now: datetime) -> timedelta | None:

@@ -78,7 +78,7 @@ class DeliveryWorker:
         claimed = await self.store.claim(self.db, now, self.policy.lease)
         if claimed is None:
             return False
-        if claimed.not_after is not None and now > claimed.not_after:
+        if claimed.not_after is not None and now >= claimed.not_after:
             await self.store.finish(self.db, claimed, "expired", now, None)
             return True
         delivery = await self._send_holding_lease(claimed)

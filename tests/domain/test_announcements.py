@@ -37,3 +37,18 @@ async def test_only_the_groups_facilitators_announce(harness: Harness) -> None:
     assert "Carers' Circle" in other
     assert harness.outbound["telegram"].posted == []
     assert harness.outbound["discord"].posted == []
+
+
+async def test_members_who_asked_get_a_private_copy(harness: Harness) -> None:
+    bob = person("bob")
+    for member in (alice, bob):
+        await harness.say("/join circle", as_=member)
+    await harness.say("/settings announcements on", as_=alice)
+
+    [done] = await harness.say("/announce circle See you at the new room", as_=fran)
+
+    assert "privately to 1 member(s)" in done.text
+    [copy] = [r for r in harness.inbox(alice) if r.text.startswith("📣")]
+    assert copy.text == "📣 Tuesday Circle: See you at the new room"
+    assert copy.audience is Audience.PRIVATE_MESSAGE
+    assert not [r for r in harness.inbox(bob) if r.text.startswith("📣")]

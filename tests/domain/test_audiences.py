@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.events import Place
+from bot.events import FormSubmitted, Place
 from bot.replies import Audience
-from tests.harness import Harness, person
+from bot.roles import Role
+from tests.harness import Harness, person, private_chat
 
 HERE, ONLY_YOU, PRIVATE = Audience.HERE, Audience.ONLY_YOU, Audience.PRIVATE_MESSAGE
 GROUP_CHAT = Place("telegram", chat_id="-100123", private=False)  # where "circle" lives
@@ -72,6 +73,17 @@ CASES = [
     Case("attendance refused", "/attendance circle", (ONLY_YOU,), ("/join circle",)),
     Case("announce", "/announce circle Bring a mug!", (ONLY_YOU,), (), "fran"),
     Case("announce refused", "/announce circle hi", (ONLY_YOU,)),
+    Case("settings", "/settings", (ONLY_YOU,)),
+    Case("settings with a group", "/settings", (ONLY_YOU,), (), "uma-first"),
+    Case("settings change", "/settings timezone Europe/Dublin", (ONLY_YOU,)),
+    Case("settings switch", "/settings reminders off", (ONLY_YOU,)),
+    Case("settings quiet", "/settings quiet 22:00-08:00", (ONLY_YOU,)),
+    Case("settings country unlisted", "/settings country ZZ", (ONLY_YOU,)),
+    Case("settings unchanged", "/settings announcements off", (ONLY_YOU,)),
+    Case("settings form", "/settings edit", (ONLY_YOU,)),
+    Case("settings wrong value", "/settings quiet soon", (ONLY_YOU,)),
+    Case("settings missing value", "/settings country", (ONLY_YOU,)),
+    Case("settings unknown", "/settings colour blue", (ONLY_YOU,)),
     Case("unknown command", "/frobnicate", (ONLY_YOU,)),
     Case("too long", "/join " + "x" * 3000, (ONLY_YOU,)),
 ]
@@ -106,6 +118,21 @@ async def test_every_reply_in_a_private_chat_has_its_pinned_audience(
 def test_the_table_covers_every_command(harness: Harness) -> None:
     registered = {spec.name for spec in harness.app.dispatcher.commands}
     assert registered - COVERED == set(), "pin the audience of the new command's replies"
+
+
+@pytest.mark.parametrize("place", [GROUP_CHAT, None], ids=["shared", "private"])
+@pytest.mark.parametrize(
+    "answers",
+    [{"timezone": "Asia/Tokyo", "country": "IE"}, {"quiet": "later"}, {}],
+    ids=["changed", "refused", "unchanged"],
+)
+async def test_the_settings_forms_answers_are_only_for_the_member(
+    harness: Harness, place: Place | None, answers: dict[str, str]
+) -> None:
+    where = place or private_chat(tina)
+    harness.outbound["telegram"].grant(tina, where, Role.MEMBER)
+    replies = await harness.handle(FormSubmitted(tina, where, "settings:", answers))
+    assert [reply.audience for reply in replies] == [ONLY_YOU]
 
 
 async def test_notices_the_bot_sends_on_its_own_are_private_messages(harness: Harness) -> None:
