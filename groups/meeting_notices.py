@@ -43,8 +43,7 @@ class MeetingNotices:
         end of their quiet hours); if that is after the start, it waits for the start and
         expires there, recorded as not delivered (the outbox takes no window that ends
         before it begins)."""
-        who = to.key if isinstance(to, Actor) else f"{to.platform}:{to.chat_id}"
-        key = f"{reminder_key(occurrence, offset)}{who}"
+        key = reminder_for(occurrence, offset, to)
         text = self._catalog.text(
             "meetings.reminder",
             group=group.name,
@@ -93,11 +92,21 @@ class MeetingNotices:
         message = OutboxMessage(key, CHANGE_KIND, member, text, not_after=now + CHANGE_LIFETIME)
         return int(await self._outbox.enqueue(tx, message))
 
+    async def reminded(self, db: Executor, occurrence: Occurrence, offset: timedelta) -> set[str]:
+        """Keys of the reminders already queued for ``occurrence`` at ``offset``."""
+        return await self._outbox.keys_under(db, reminder_key(occurrence, offset))
+
     async def withdraw(self, tx: Executor, key_prefix: str) -> int:
         return await self._outbox.withdraw(tx, key_prefix)
 
     async def not_delivered(self, db: Executor, key_prefix: str) -> int:
         return await self._outbox.undelivered(db, key_prefix)
+
+
+def reminder_for(occurrence: Occurrence, offset: timedelta, to: Actor | Place) -> str:
+    """A reminder's dedupe key: (group, occurrence start, offset, recipient)."""
+    who = to.key if isinstance(to, Actor) else f"{to.platform}:{to.chat_id}"
+    return f"{reminder_key(occurrence, offset)}{who}"
 
 
 def reminder_key(occurrence: Occurrence, offset: timedelta) -> str:

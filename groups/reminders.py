@@ -19,12 +19,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.events import Actor
+from bot.events import Actor, Place
 from bot.scheduler import Scheduler
 from bot.storage.database import Database, Executor
 from groups.announcements import group_places
 from groups.directory import GroupDirectory
-from groups.meeting_notices import MeetingNotices
+from groups.meeting_notices import MeetingNotices, reminder_for
 from groups.meetings_repo import MeetingsRepository
 from groups.member_settings import MemberSettings, MemberSettingsService
 from groups.membership_repo import MembershipRepository
@@ -82,22 +82,42 @@ class ReminderPlanner:
         return occurrences(group, after, AHEAD, changes, include_cancelled=False)
 
     async def _remind(self, group: Group, occurrence: Occurrence, offset: timedelta) -> int:
+        """Queue what is missing. Looked at with reads first: once everyone's reminder
+        is queued, the ticks until the meeting starts take no write lock."""
+        wanted = await self._recipients(self._db, group, occurrence)
+        queued = await self._notices.reminded(self._db, occurrence, offset)
+        if all(reminder_for(occurrence, offset, to) in queued for to, _ in wanted):
+            return 0
         added = 0
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            answers = await self._meetings.rsvps(tx, group.slug, occurrence.key)
-            settings = await self._settings.of_group(tx, group.slug)  # one query for all
-            for place in group_places(group):
-                added += await self._notices.reminder(tx, group, occurrence, offset, place)
-            for membership in await self._members.of_group(tx, group.slug):
-                member = membership.member
-                mine = self._settings.for_member(settings, member)
-                if (
-                    membership.status is SeatStatus.SEATED
-                    and answers.get(member.key) != "no"
-                    and mine.reminders
-                ):
-                    added += await self._private(tx, group, occurrence, offset, member, mine, now)
+            for to, mine in await self._recipients(tx, group, occurrence):
+                if isinstance(to, Actor) and mine is not None:
+                    added += await self._private(tx, group, occurrence, offset, to, mine, now)
+                else:
+                    added += await self._notices.reminder(tx, group, occurrence, offset, to)
+        self._log(group, occurrence, offset, added)
+        return added
+
+    async def _recipients(
+        self, db: Executor, group: Group, occurrence: Occurrence
+    ) -> list[tuple[Actor | Place, MemberSettings | None]]:
+        """The group's chats, then each seated member who did not say "no" and has not
+        turned reminders off (with their settings)."""
+        answers = await self._meetings.rsvps(db, group.slug, occurrence.key)
+        settings = await self._settings.of_group(db, group.slug)  # one query for all
+        found: list[tuple[Actor | Place, MemberSettings | None]] = [
+            (place, None) for place in group_places(group)
+        ]
+        for membership in await self._members.of_group(db, group.slug):
+            member = membership.member
+            mine = self._settings.for_member(settings, member)
+            seated = membership.status is SeatStatus.SEATED
+            if seated and answers.get(member.key) != "no" and mine.reminders:
+                found.append((member, mine))
+        return found
+
+    def _log(self, group: Group, occurrence: Occurrence, offset: timedelta, added: int) -> None:
         if added and occurrence.start <= self._clock.now():
             logger.warning(
                 "reminders: %d for %s came too late (the meeting had started while the bot "
@@ -107,7 +127,6 @@ class ReminderPlanner:
             )
         elif added:
             logger.info("reminders: %d queued for %s (%s before)", added, group.slug, offset)
-        return added
 
     async def _private(
         self,

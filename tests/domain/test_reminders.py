@@ -12,6 +12,7 @@ import pytest
 
 from bot.events import Place
 from bot.replies import Audience
+from tests.adapters.write_lock import WriteLock
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person, write_config
 
@@ -173,3 +174,18 @@ async def test_two_bots_on_one_database_never_send_a_reminder_twice(tmp_path: Pa
 
     assert added == [2, 0]
     assert len(_reminders(one, alice)) + len(_reminders(two, alice)) == 1
+
+
+async def test_once_everyone_is_reminded_later_ticks_only_read(tmp_path: Path) -> None:
+    clock = FakeClock(local(LONDON, 2026, 12, 1, 18, 0))
+    database = tmp_path / "tick.sqlite3"
+    config = write_config(tmp_path, database_path=database, busy_timeout_ms=50)
+    harness = await Harness.open(config, clock=clock)
+    try:
+        await harness.say("/join circle", as_=alice)
+        assert await harness.app.reminders.send_due() == 2
+        clock.advance(minutes=1)
+        with WriteLock(database):  # another program holds the write lock
+            assert await harness.app.reminders.send_due() == 0  # no write needed, none tried
+    finally:
+        await harness.close()
