@@ -8,10 +8,8 @@ Run with ``-s`` to see the figures."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import closing
@@ -25,7 +23,7 @@ from bot.events import Actor
 from bot.outbox import Outbox, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import TgUser
-from tests.process.cli import ROOT
+from tests.process.bot_process import start_bot
 from tests.process.test_run_telegram import Service, telegram_config
 
 RECIPIENTS = 300
@@ -90,22 +88,6 @@ async def started() -> AsyncIterator[list[Service]]:
             await service.process.wait()
 
 
-async def _start(config: Path, token: str, started: list[Service]) -> Service:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERCIRCLE_")}
-    env.update(PYTHONPATH=str(ROOT), PEERCIRCLE_TELEGRAM__TOKEN=token, LC_ALL="C.UTF-8")
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "bot", "--config", str(config), "run"),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=config.parent,
-        env=env,
-    )
-    service = Service(process)
-    started.append(service)
-    return service
-
-
 def _outbox_counts(database: Path) -> tuple[int, int, int]:
     """(sent, in flight: claimed but not finished, never claimed) read from the file."""
     with closing(sqlite3.connect(database)) as conn:
@@ -158,14 +140,14 @@ async def test_a_killed_bot_sends_every_queued_message_after_restart_with_few_do
     assert _outbox_counts(database) == (0, 0, RECIPIENTS)
 
     began = loop.time()
-    first = await _start(config, fake.token, started)
+    first = await start_bot(config, fake.token, started)
     at_kill = await _kill_after(first, fake, KILL_AFTER)
     sent_rows, in_flight, untouched = _outbox_counts(database)
     assert at_kill < RECIPIENTS  # killed in the middle, not after the end
     # Every message that arrived was recorded, or its row is still claimed.
     assert sent_rows <= len(fake.sent_messages()) <= sent_rows + in_flight
 
-    second = await _start(config, fake.token, started)
+    second = await start_bot(config, fake.token, started)
     try:
         everyone = {user.id for user in people}
         await fake.wait_for(
