@@ -38,7 +38,7 @@ from groups.announcements import Announcements
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
-from groups.group_table import sync_groups
+from groups.group_table import GroupSync, sync_groups
 from groups.meeting_commands import MeetingCommands
 from groups.meeting_notices import MeetingNotices
 from groups.meetings import MeetingService
@@ -169,6 +169,18 @@ class BotApp:
             done.set()
             stopping.cancel()
             await _finish(worker, DELIVERY_STOP_GRACE)
+
+    async def reload_groups(self, settings: Settings) -> GroupSync:
+        """Take the groups of a config read again (SIGHUP): new, changed and removed
+        groups, schedules and reminders, capacities (seats that opened are filled and
+        their notices queued). Other settings need a restart."""
+        fresh = GroupDirectory.from_settings(settings)
+        forget = timedelta(days=settings.storage.forget_retired_groups_after_days)
+        synced = await sync_groups(self.database, fresh.all(), self.clock.now(), forget)
+        self.directory.replace(fresh.all())
+        await self.membership.fill_open_seats()
+        self.delivery.wake()
+        return synced
 
     async def close(self) -> None:
         await self.database.close()

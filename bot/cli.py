@@ -21,6 +21,7 @@ from bot.app import BotApp
 from bot.catalog import Catalog
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
+from bot.errors import log_incident, new_incident_id
 from bot.roles import Role
 from bot.storage import StorageError, StorageUnavailable
 from bot.text import quote_back
@@ -28,6 +29,8 @@ from groups.directory import group_from_config
 from groups.schedule import describe_group_schedule
 from groups.schedule_cli import Terminal, print_calendar, print_schedule
 from groups.timetable import next_meetings
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("peercircle.toml")
 CONFIG_ENV = "PEERCIRCLE_CONFIG"
@@ -72,7 +75,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if problem := _cannot_run(settings):
             print(problem, file=sys.stderr)
             return 1
-        return asyncio.run(_serve(settings, _platform_adapters, console=False))
+        return asyncio.run(_serve(settings, _platform_adapters, console=False, config=config))
     if not settings.console.enabled:
         print(CONSOLE_OFF, file=sys.stderr)
         return 1
@@ -85,7 +88,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(catalog.text(clock, given=quote_back(args.at, 30)), file=sys.stderr)
         return 2
     build = lambda app: [_console(app, args)]  # noqa: E731
-    return asyncio.run(_serve(settings, build, console=True, clock=clock))
+    return asyncio.run(_serve(settings, build, console=True, clock=clock, config=config))
 
 
 def _console_clock(at: str | None, zone: str) -> Clock | str | None:
@@ -284,6 +287,7 @@ async def _serve(
     build: Callable[[BotApp], Sequence[Adapter]],
     *,
     console: bool,
+    config: Path,
     clock: Clock | None = None,
 ) -> int:
     try:
@@ -295,11 +299,42 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    reloads: set[asyncio.Task[None]] = set()
+    loop.add_signal_handler(signal.SIGHUP, _on_hangup, app, config, reloads)
     try:
         await app.serve(build(app), stop, deliver_after_each=console)
     finally:
         await app.close()
     return 0
+
+
+def _on_hangup(app: BotApp, config: Path, reloads: set[asyncio.Task[None]]) -> None:
+    task = asyncio.get_running_loop().create_task(_reload(app, config))
+    reloads.add(task)  # keep a reference until it is done
+    task.add_done_callback(reloads.discard)
+
+
+async def _reload(app: BotApp, config: Path) -> None:
+    """SIGHUP: read the config again and take its groups; a config with problems is
+    refused (logged) and the running one kept."""
+    try:
+        settings = load_settings(config)
+    except ConfigError as error:
+        logger.error(
+            "config not reloaded, the running one is kept:\n%s", format_problems(error, config)
+        )
+        return
+    try:
+        synced = await app.reload_groups(settings)
+    except Exception as error:
+        log_incident(logger, new_incident_id(), "config reload", error)
+        return
+    logger.info(
+        "config reloaded: %d group(s); renamed %s, retired %s",
+        len(settings.groups),
+        [f"{old}->{new}" for old, new in synced.renamed] or "none",
+        list(synced.retired) or "none",
+    )
 
 
 def _configure_logging(level: int) -> None:

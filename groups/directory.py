@@ -24,6 +24,11 @@ class GroupDirectory:
     def all(self) -> tuple[Group, ...]:
         return tuple(self._groups.values())
 
+    def replace(self, groups: Iterable[Group]) -> None:
+        """Take the groups of a reloaded config; everyone holding this directory sees
+        them from now on."""
+        self._groups = {group.slug: group for group in groups}
+
     def get(self, slug: str) -> Group | None:
         return self._groups.get(slug)
 

@@ -210,3 +210,32 @@ async def test_run_paces_replies_with_the_configured_limits(
     _assert_clean_exit(code, took, err, fake.token)
     first, second = [call.received_at for call in fake.calls_to("sendMessage") if call.ok]
     assert second - first >= 0.4  # two a second in one chat; unpaced, a few ms apart
+
+
+async def test_sighup_reloads_the_groups_and_a_broken_config_is_refused(
+    fake: FakeTelegramApi, tmp_path: Path
+) -> None:
+    config = telegram_config(tmp_path, fake.base_url, fake.base_file_url)
+    good = config.read_text(encoding="utf-8")
+    service = await _run(config, fake.token)
+    try:
+        await fake.wait_until_polling(within=30)
+        alex = fake.user("Alex")
+        renamed = good.replace('name = "Youth Space (16–25)"', 'name = "Young Adults Space"')
+        config.write_text(renamed, encoding="utf-8")
+        service.process.send_signal(signal.SIGHUP)
+        await service.wait_for_stderr(lambda err: b"config reloaded" in err)
+        [groups] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
+
+        config.write_text(renamed.replace("capacity = 12", "capacity = 0"), encoding="utf-8")
+        service.process.send_signal(signal.SIGHUP)
+        await service.wait_for_stderr(lambda err: b"config not reloaded" in err)
+        [still] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
+    finally:
+        code, took, err = await service.terminate()
+
+    _assert_clean_exit(code, took, err, fake.token)
+    assert "Young Adults Space" in groups.text
+    assert "Youth Space (16–25)" not in groups.text
+    assert "Young Adults Space" in still.text  # the running config was kept
+    assert b"capacity" in err  # the problem is named in the log
