@@ -1,5 +1,6 @@
 """The ``peercircle`` command: run (the service), console (a local tool), check-config,
-and the organizer's schedule tools: schedule and calendar."""
+reload (ask the running service to read its config again), and the organizer's schedule
+tools: schedule and calendar."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.catalog import Catalog
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.errors import log_incident, new_incident_id
+from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
 from bot.storage import StorageError, StorageUnavailable
 from bot.text import quote_back
@@ -70,6 +72,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if command in ("schedule", "calendar"):
         _configure_logging(logging.WARNING)
         return asyncio.run(_schedule_tool(args, settings))
+    if command == "reload":
+        return _reload_running(settings, config)
     _configure_logging(logging.WARNING if command == "console" else logging.INFO)
     if command == "run":
         if problem := _cannot_run(settings):
@@ -140,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
         default="member",
         help="what the console grants you: member or facilitator (organizers come from "
         "the config file)",
+    )
+    sub.add_parser(
+        "reload",
+        parents=[config],
+        help="ask the running service (peercircle run) to read its config again",
     )
     check = sub.add_parser(
         "check-config", parents=[config], help="validate a config file and summarise it"
@@ -301,10 +310,34 @@ async def _serve(
         loop.add_signal_handler(signum, stop.set)
     reloads: set[asyncio.Task[None]] = set()
     loop.add_signal_handler(signal.SIGHUP, _on_hangup, app, config, reloads)
+    pid_file = None if console else _pid_path(settings)
+    if pid_file is not None:
+        write_pid(pid_file)
     try:
         await app.serve(build(app), stop, deliver_after_each=console)
     finally:
         await app.close()
+        if pid_file is not None:
+            remove_pid(pid_file)
+    return 0
+
+
+def _pid_path(settings: Settings) -> Path:
+    """Beside the data (the config's folder for an in-memory database)."""
+    data = settings.sqlite_path()
+    return (data.parent if data is not None else settings.config_dir) / PID_FILE
+
+
+def _reload_running(settings: Settings, config: Path) -> int:
+    pid = ask_to_reload(_pid_path(settings))
+    if pid is None:
+        print(
+            f"No running PeerCircle was found for {config} (peercircle run writes its "
+            f"process id to {_pid_path(settings)}). Nothing was reloaded.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Asked PeerCircle (process {pid}) to read {config} again; its log says how it went.")
     return 0
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import SentMessage, TgChat, TgUser
-from tests.process.cli import ROOT, example_copy
+from tests.process.cli import ROOT, example_copy, peercircle
 
 SIGTERM_GRACE = 10.0
 
@@ -223,7 +223,8 @@ async def test_sighup_reloads_the_groups_and_a_broken_config_is_refused(
         alex = fake.user("Alex")
         renamed = good.replace('name = "Youth Space (16–25)"', 'name = "Young Adults Space"')
         config.write_text(renamed, encoding="utf-8")
-        service.process.send_signal(signal.SIGHUP)
+        secrets = {"PEERCIRCLE_TELEGRAM__TOKEN": fake.token}  # the service's environment
+        asked = peercircle("--config", str(config), "reload", env=secrets)  # by its pid file
         await service.wait_for_stderr(lambda err: b"config reloaded" in err)
         [groups] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
 
@@ -235,7 +236,21 @@ async def test_sighup_reloads_the_groups_and_a_broken_config_is_refused(
         code, took, err = await service.terminate()
 
     _assert_clean_exit(code, took, err, fake.token)
+    assert asked.code == 0, asked.err
+    assert f"process {service.process.pid}" in asked.out
+    assert not (tmp_path / "data" / "peercircle.pid").exists()  # removed at stop
     assert "Young Adults Space" in groups.text
     assert "Youth Space (16–25)" not in groups.text
     assert "Young Adults Space" in still.text  # the running config was kept
     assert b"capacity" in err  # the problem is named in the log
+
+
+def test_reload_without_a_running_bot_says_so(tmp_path: Path) -> None:
+    config = example_copy(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "peercircle.pid").write_text(f"{os.getpid()}\n")  # not a bot
+
+    asked = peercircle("--config", str(config), "reload")
+
+    assert asked.code == 1
+    assert "No running PeerCircle was found" in asked.err
