@@ -14,7 +14,13 @@ from bot.replies import Audience, Reply
 from bot.roles import Role
 from bot.text import quote_back
 from groups.directory import GroupDirectory
-from groups.meeting_input import looks_like_day, parse_day, parse_new_start
+from groups.meeting_input import (
+    PLACE_LIMIT,
+    looks_like_day,
+    parse_day,
+    parse_new_start,
+    split_time_and_place,
+)
 from groups.meeting_text import describe_when, describe_where
 from groups.meetings import ANSWERS, Attendance, MeetingService
 from groups.member_settings import MemberSettingsService
@@ -29,7 +35,7 @@ ANSWER = ParamSpec("answer", "params.answer", max_length=10)
 DAY = ParamSpec("date", "params.date", required=False, max_length=10)
 WHEN_AND_WHY = ParamSpec("details", "params.cancel_details", required=False, rest=True)
 MOVE_DAY = ParamSpec("date", "params.date", max_length=10)
-NEW_TIME = ParamSpec("new", "params.new_time", rest=True, max_length=40)
+NEW_TIME = ParamSpec("new", "params.new_time", rest=True, max_length=260)
 REASON_LIMIT = 200
 
 
@@ -118,8 +124,9 @@ class MeetingCommands:
         if occurrence.cancelled:
             raise UserError("meetings.move.cancelled", group=group.name)
         day = occurrence.local_start.date()
-        new_start = parse_new_start(args.text("new"), day, occurrence.zone)
-        told = await self._meetings.move(group, occurrence, new_start, None)
+        when, place = split_time_and_place(args.text("new"))
+        new_start = parse_new_start(when, day, occurrence.zone) if when else occurrence.start
+        told = await self._meetings.move(group, occurrence, new_start, place)
         moved = await self._meetings.find(group, new_start.astimezone(occurrence.zone).date())
         return ctx.reply(
             "meetings.move.done",
@@ -127,6 +134,7 @@ class MeetingCommands:
             group=group.name,
             before=describe_when(occurrence, ctx.catalog),
             when=describe_when(moved, ctx.catalog),
+            where=quote_back(describe_where(moved, ctx.catalog), PLACE_LIMIT),
             told=told,
         )
 

@@ -36,6 +36,22 @@ def parse_time(text: str) -> time:
     raise UserError("meetings.bad_time", given=quote_back(text, 20))
 
 
+_AT = re.compile(r"(?:^|\s+)at\s+", re.IGNORECASE)
+PLACE_LIMIT = 200
+
+
+def split_time_and_place(text: str) -> tuple[str, str | None]:
+    """``"19:30 at Room 4"`` -> ``("19:30", "Room 4")``; ``"at Room 4"`` -> ``("", ...)``
+    (same time, new place); ``"19:30"`` -> ``("19:30", None)``."""
+    match = _AT.search(text)
+    if match is None:
+        return text.strip(), None
+    place = text[match.end() :].strip()
+    if not place:
+        raise UserError("meetings.bad_new_time", given=quote_back(text, 40))
+    return text[: match.start()].strip(), place[:PLACE_LIMIT]
+
+
 def parse_new_start(text: str, day: date, zone: ZoneInfo) -> datetime:
     """``"19:30"`` (on ``day``) or ``"2026-12-02 19:30"``, local to ``zone``, as UTC."""
     parts = text.split()

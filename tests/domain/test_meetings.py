@@ -124,3 +124,22 @@ async def test_attendance_counts_answers_privately(tmp_path: Path) -> None:
     assert "Coming (2): Alice, Bob" in report.text
     assert "Maybe (0)" in report.text
     assert "No answer yet: 0" in report.text
+
+
+async def test_a_meeting_can_move_to_another_place_at_the_same_or_a_new_time(
+    tmp_path: Path,
+) -> None:
+    harness = await _open(tmp_path, FakeClock(london(2026, 11, 28, 9, 0)))
+    await harness.say("/join circle", as_=alice)
+    [same_time] = await harness.say("/move circle 2026-12-01 at Room 4, Riverside", as_=fran)
+    [both] = await harness.say("/move circle 2026-12-08 20:00 at the Old Library", as_=fran)
+    [empty] = await harness.say("/move circle 2026-12-15 19:00 at", as_=fran)
+    upcoming = await harness.text("/next", as_=alice)
+    await harness.close()
+
+    assert "to Tuesday 1 December, 19:00 (Europe/London), at Room 4, Riverside" in same_time.text
+    assert "to Tuesday 8 December, 20:00 (Europe/London), at the Old Library" in both.text
+    assert "couldn't read" in empty.text
+    [notice, _] = _texts(harness, alice, "Hi — Tuesday Circle has moved")
+    assert "at Room 4, Riverside" in notice
+    assert "moved to Tuesday 1 December, 19:00 (Europe/London), at Room 4, Riverside" in upcoming
