@@ -33,6 +33,7 @@ class Capabilities:
     ephemeral: bool  # can show a reply to one person inside a shared chat
     max_text_length: int  # longer texts are split into several messages
     markup: Markup  # what member text must be escaped for
+    files: bool  # can send a reply's attachment as a file (else shows it another way)
 
 
 class Inbox(Protocol):

@@ -10,7 +10,7 @@ from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.events import Actor, Place
 from bot.permissions import Authority
-from bot.replies import Audience, Button, Form, Reply
+from bot.replies import Attachment, Audience, Button, Form, Reply
 from bot.roles import Role
 
 
@@ -54,7 +54,8 @@ class Context:
         audience: Audience,
         buttons: tuple[Button, ...] = (),
         form: Form | None = None,
+        attachment: Attachment | None = None,
         **params: object,
     ) -> Reply:
         text = self.catalog.text(key, **params)
-        return Reply(text, audience=audience, buttons=buttons, form=form)
+        return Reply(text, audience=audience, buttons=buttons, form=form, attachment=attachment)

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 MAX_ACTION_BYTES = 64  # Telegram's callback_data limit; Discord custom_id allows 100.
+MAX_ATTACHMENT_BYTES = 1_000_000  # far below every platform's upload limit
+MAX_FILENAME = 64
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# A name safe on every platform and file system: no path, no hidden file, no spaces.
+_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")
+_MEDIA_TYPE = re.compile(r"[a-z]+/[a-z0-9.+-]+")
 
 
 class Audience(Enum):
@@ -97,14 +102,37 @@ class Form:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a reply carries (a group's ``.ics`` calendar): sent as a document where
+    the platform can, shown as text on the console."""
+
+    filename: str
+    content: bytes
+    media_type: str
+
+    def __post_init__(self) -> None:
+        if len(self.filename) > MAX_FILENAME or not _FILENAME.fullmatch(self.filename):
+            raise ValueError(f"attachment name {self.filename!r} is not a safe file name")
+        if len(self.content) > MAX_ATTACHMENT_BYTES:
+            raise ValueError(f"attachment {self.filename!r} is over {MAX_ATTACHMENT_BYTES} bytes")
+        if not _MEDIA_TYPE.fullmatch(self.media_type):
+            raise ValueError(f"attachment media type {self.media_type!r} is not a media type")
+
+    @property
+    def is_text(self) -> bool:
+        return self.media_type.startswith("text/")
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """Plain text (adapters escape it for their markup), optional buttons or a form, and
-    its audience, which the handler must choose."""
+    """Plain text (adapters escape it for their markup), optional buttons or a form, at
+    most one attachment, and its audience, which the handler must choose."""
 
     text: str
     audience: Audience = field(kw_only=True)
     buttons: tuple[Button, ...] = field(default=(), kw_only=True)
     form: Form | None = field(default=None, kw_only=True)
+    attachment: Attachment | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.form is not None and self.buttons:

@@ -1,4 +1,4 @@
-"""Meeting commands: /next and /rsvp for members; /cancel, /move and /attendance for a
+"""Meeting commands: /next, /rsvp and /calendar for members; /cancel, /move and /attendance for a
 group's facilitators (answered privately: attendance names people)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from bot.commands import CommandSpec
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import Actor
-from bot.replies import Audience, Reply
+from bot.replies import Attachment, Audience, Reply
 from bot.roles import Role
 from bot.text import quote_back
 from groups.directory import GroupDirectory
@@ -37,6 +37,7 @@ WHEN_AND_WHY = ParamSpec("details", "params.cancel_details", required=False, res
 MOVE_DAY = ParamSpec("date", "params.date", max_length=10)
 NEW_TIME = ParamSpec("new", "params.new_time", rest=True, max_length=260)
 REASON_LIMIT = 200
+CALENDAR_TYPE = "text/calendar"
 
 
 class MeetingCommands:
@@ -57,6 +58,7 @@ class MeetingCommands:
         return [
             CommandSpec("next", "commands.next", self.next, (ANY_GROUP,)),
             CommandSpec("rsvp", "commands.rsvp", self.rsvp, (GROUP, ANSWER)),
+            CommandSpec("calendar", "commands.calendar", self.calendar, (GROUP,)),
             CommandSpec(
                 "cancel", "commands.cancel", self.cancel, (GROUP, WHEN_AND_WHY), facilitator
             ),
@@ -97,6 +99,19 @@ class MeetingCommands:
             audience=Audience.ONLY_YOU,
             group=group.name,
             when=describe_when(occurrence, ctx.catalog, await self._own_zone(ctx)),
+        )
+
+    async def calendar(self, ctx: Context, args: Args) -> Reply:
+        """The group's meetings as an ``.ics`` file, for everyone here: meeting times are
+        public, like /groups."""
+        group = self._directory.resolve(args.text("group"))
+        content = await self._meetings.calendar(group)
+        attachment = Attachment(f"{group.slug}.ics", content, CALENDAR_TYPE)
+        return ctx.reply(
+            "meetings.calendar.ready",
+            audience=Audience.HERE,
+            attachment=attachment,
+            group=group.name,
         )
 
     async def cancel(self, ctx: Context, args: Args) -> Reply:

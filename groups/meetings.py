@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.events import Actor
 from bot.instants import to_epoch_ms
 from bot.storage.database import Database, Executor
+from groups.calendar import group_calendar
 from groups.meeting_notices import REMINDER_KIND, MeetingNotices
 from groups.meetings_repo import MeetingsRepository
 from groups.member_settings import MemberSettingsService
@@ -53,6 +54,12 @@ class MeetingService:
         """The next ``count`` occurrences not yet over (cancelled ones included)."""
         changes = await self._repo.changes(self._db, group.slug)
         return occurrences(group, self._clock.now(), count, changes)
+
+    async def calendar(self, group: Group) -> bytes:
+        """The group's ``.ics`` file as of now, its cancelled and moved meetings included."""
+        changes = await self._repo.changes(self._db, group.slug)
+        calendar = group_calendar(group, changes, now=self._clock.now())
+        return bytes(calendar.to_ical())
 
     async def next_meeting(self, group: Group) -> Occurrence | None:
         """The next occurrence that will take place (not cancelled, not started)."""

@@ -67,7 +67,12 @@ class ConsoleAdapter:
 
     platform = PLATFORM
     capabilities = Capabilities(
-        buttons=True, forms=True, ephemeral=True, max_text_length=MAX_MESSAGE, markup=Markup.PLAIN
+        buttons=True,
+        forms=True,
+        ephemeral=True,
+        max_text_length=MAX_MESSAGE,
+        markup=Markup.PLAIN,
+        files=False,  # an attachment is shown: its name, size and (if text) content
     )
 
     def __init__(
@@ -274,7 +279,7 @@ class ConsoleAdapter:
 
     def _show(self, reply: Reply, heading: str, chat_id: str) -> MessageRef:
         shown = render_message(
-            reply.text,
+            self._audiences.shown_text(reply),
             heading=heading,
             continued=self._text("console.continued"),
             buttons=reply.buttons,

@@ -5,6 +5,10 @@ everyone in a shared chat, only the person who typed, or a private message. In t
 private chat everything is for the person typing, so nothing is headed, unless by the
 time the answer comes someone else is typing (``:as``) or elsewhere: then it is headed
 with whom it is for.
+
+An attachment is shown under the text of the message that carries it: a line with its
+name and size, then (for a text file, such as an ``.ics`` calendar) its content,
+indented. Nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from adapters.console.form import PendingForm
 from adapters.console.render import indent
 from bot.catalog import Catalog
 from bot.events import Actor, Place
-from bot.replies import Audience, Button, Reply
+from bot.replies import Attachment, Audience, Button, Reply
 
 Block = tuple[str | None, str, tuple[Button, ...]]  # (heading, text, buttons)
 
@@ -30,21 +34,34 @@ class Audiences:
     def blocks(self, reply: Reply, actor: Actor, place: Place, *, current: bool) -> list[Block]:
         """Each message ``reply`` to ``actor`` in ``place`` makes, headed with who sees it;
         ``current``: that speaker is still the one typing, there."""
-        name = actor.user_id
+        name, text = actor.user_id, self.shown_text(reply)
         if place.private:
             heading = None if current else self._text("console.message_to", name=name)
-            return [(heading, reply.text, reply.buttons)]
+            return [(heading, text, reply.buttons)]
         everyone = self._text("console.everyone_in", chat=place.chat_id)
         if reply.audience is Audience.HERE:
-            return [(everyone, reply.text, reply.buttons)]
+            return [(everyone, text, reply.buttons)]
         if reply.audience is Audience.ONLY_YOU:
-            return [(self._text("console.only_you", name=name), reply.text, reply.buttons)]
+            return [(self._text("console.only_you", name=name), text, reply.buttons)]
         if actor.key in self._blocked:  # the neutral pointer, and nothing else
             return [(everyone, self._text("audience.could_not_message", bot=self._bot_name), ())]
         return [
-            (self._text("console.private_to", name=name), reply.text, reply.buttons),
+            (self._text("console.private_to", name=name), text, reply.buttons),
             (everyone, self._text("audience.sent_privately"), ()),
         ]
+
+    def shown_text(self, reply: Reply) -> str:
+        """The reply's text, with its attachment (if any) shown under it."""
+        if reply.attachment is None:
+            return reply.text
+        return f"{reply.text}\n{self.attachment_text(reply.attachment)}"
+
+    def attachment_text(self, attachment: Attachment) -> str:
+        kilobytes = f"{len(attachment.content) / 1024:.1f}"
+        line = self._text("console.attachment", filename=attachment.filename, kilobytes=kilobytes)
+        if not attachment.is_text:
+            return line
+        return f"{line}\n{indent(attachment.content.decode('utf-8', 'replace'))}"
 
     def form_prompt(self, pending: PendingForm) -> str:
         heading = self._text(

@@ -77,7 +77,12 @@ Receiver = Application[Any, Any, Any, Any, Any, Any]
 class TelegramAdapter:
     platform = PLATFORM
     capabilities = Capabilities(
-        buttons=True, forms=True, ephemeral=False, max_text_length=MAX_MESSAGE, markup=Markup.HTML
+        buttons=True,
+        forms=True,
+        ephemeral=False,
+        max_text_length=MAX_MESSAGE,
+        markup=Markup.HTML,
+        files=True,
     )
 
     def __init__(
@@ -274,7 +279,8 @@ class TelegramAdapter:
 
     async def edit(self, ref: MessageRef, reply: Reply) -> None:
         """The first message becomes the new text (its first part); any further parts
-        of the old message are deleted, and further parts of the new one sent after."""
+        of the old message are deleted, and further parts of the new one sent after.
+        Only the text changes: an attachment is not sent again."""
         parts = render(reply.text, reply.buttons)
         if not parts or not ref.message_ids:
             raise ValueError("an edit needs a message and some text")

@@ -12,6 +12,10 @@ In a private chat every reply goes to that chat. In a group chat:
 
 A form is always a conversation in the private chat, wherever it was opened.
 
+An attachment goes as a document (``sendDocument``) with the reply's text as its
+caption; a text too long for a caption (1024 characters) is sent as messages first, and
+the document after them without one.
+
 Every message waits for its turn under Telegram's limits (``pacing.py``): the replies to
 an update as an answer, the messages the core sends on its own as a notice.
 """
@@ -25,7 +29,7 @@ from telegram.error import BadRequest, Forbidden
 
 from adapters.telegram.forms import FormConversations
 from adapters.telegram.pacing import Pacing
-from adapters.telegram.render import render
+from adapters.telegram.render import caption, render
 from adapters.telegram.sender import Sender
 from adapters.telegram.translate import PLATFORM
 from bot.catalog import Catalog
@@ -76,27 +80,63 @@ class Delivery:
     ) -> list[int]:
         """Post ``reply`` where everyone in ``place`` sees it; the message ids."""
         thread = int(place.thread_id) if place.thread_id is not None else None
-        parts = render(reply.text, reply.buttons)
-        return await self._sender.post(
+        return await self._post(
             int(place.chat_id),
-            parts,
+            reply,
+            pacing,
             thread_id=thread,
             reply_to=reply_to,
-            pacing=pacing,
             group_chat=not place.private,
         )
 
     async def to_person(self, actor: Actor, reply: Reply, pacing: Pacing) -> list[int]:
         """Send ``reply`` to ``actor``'s private chat, or raise ``RecipientUnreachable``."""
-        parts = render(reply.text, reply.buttons)
         try:
-            return await self._sender.post(int(actor.user_id), parts, pacing=pacing)
+            return await self._post(int(actor.user_id), reply, pacing)
         except Forbidden:  # blocked, or the person never pressed Start
             raise RecipientUnreachable(actor.key) from None
         except BadRequest as refused:
             if "chat not found" in refused.message.casefold():
                 raise RecipientUnreachable(actor.key) from None
             raise
+
+    async def _post(
+        self,
+        chat_id: int,
+        reply: Reply,
+        pacing: Pacing,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        group_chat: bool = False,
+    ) -> list[int]:
+        """``reply`` as messages in ``chat_id``, its attachment as a document; the ids."""
+        attachment = reply.attachment
+        under_document = None if attachment is None else caption(reply.text, reply.buttons)
+        ids: list[int] = []
+        if under_document is None:
+            parts = render(reply.text, reply.buttons)
+            ids = await self._sender.post(
+                chat_id,
+                parts,
+                thread_id=thread_id,
+                reply_to=reply_to,
+                pacing=pacing,
+                group_chat=group_chat,
+            )
+            reply_to = None if ids else reply_to  # only the first message answers
+        if attachment is not None:
+            document = await self._sender.post_document(
+                chat_id,
+                attachment,
+                under_document,
+                thread_id=thread_id,
+                reply_to=reply_to,
+                pacing=pacing,
+                group_chat=group_chat,
+            )
+            ids.append(document)
+        return ids
 
     async def answer(self, origin: Origin, replies: Sequence[Reply]) -> None:
         """Every reply to what ``origin.actor`` did, each to its audience."""

@@ -20,6 +20,7 @@ from adapters.text import split_message
 from bot.replies import Button
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message text
+MAX_CAPTION = 1024  # Telegram's limit for a document's caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,15 @@ def render(text: str, buttons: Sequence[Button] = (), *, limit: int = MAX_MESSAG
         return []
     keyboard = inline_keyboard(buttons)
     return [Part(part, keyboard if last else None) for last, part in _with_last(parts)]
+
+
+def caption(text: str, buttons: Sequence[Button] = ()) -> Part | None:
+    """``text`` as a document's caption (with ``buttons`` under the document), or None
+    if it is too long for one once escaped: then it goes as messages of its own."""
+    escaped = escape(text.strip())
+    if telegram_length(escaped) > MAX_CAPTION:
+        return None
+    return Part(escaped, inline_keyboard(buttons))
 
 
 def html_parts(text: str, limit: int = MAX_MESSAGE) -> list[str]:

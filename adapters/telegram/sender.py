@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
+from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
@@ -31,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 from adapters.telegram.pacing import Pacing
 from adapters.telegram.render import Part
 from bot.platforms import PlatformBusy
+from bot.replies import Attachment
 
 # python-telegram-bot 22 warns (on stderr, as a UserWarning) whenever it builds a
 # RetryAfter, because retry_after will become a timedelta; retry_after_seconds reads both.
@@ -122,6 +123,38 @@ class Sender:
             reply_to = None  # only the first part answers the person's message
         return ids
 
+    async def post_document(
+        self,
+        chat_id: int,
+        attachment: Attachment,
+        caption: Part | None,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        pacing: Pacing | None = None,
+        group_chat: bool = False,
+    ) -> int:
+        """Upload ``attachment`` as a document, ``caption`` (if any) under it, when
+        ``pacing`` allows; the id of the message sent."""
+        pacing = pacing or Pacing.answer(None)
+        await pacing.turn(chat_id, group_chat=group_chat)
+        answering = _answering(reply_to)
+
+        async def send(bot: Bot) -> Message:
+            return await bot.send_document(
+                chat_id,
+                InputFile(attachment.content, filename=attachment.filename),
+                caption=caption.html if caption and caption.html else None,
+                parse_mode=ParseMode.HTML if caption and caption.html else None,
+                reply_markup=caption.keyboard if caption else None,
+                message_thread_id=thread_id,
+                reply_parameters=answering,
+            )
+
+        message = await self.call(send, wait_out_flood=pacing.waits_out_flood_control)
+        pacing.sent()
+        return message.message_id
+
     async def edit(self, chat_id: int, message_id: int, part: Part) -> None:
         async def edit(bot: Bot) -> object:
             return await bot.edit_message_text(
@@ -149,9 +182,7 @@ class Sender:
 def _send(
     chat_id: int, part: Part, thread_id: int | None, reply_to: int | None
 ) -> Callable[[Bot], Awaitable[Message]]:
-    answering = None
-    if reply_to is not None:
-        answering = ReplyParameters(reply_to, allow_sending_without_reply=True)
+    answering = _answering(reply_to)
 
     async def send(bot: Bot) -> Message:
         return await bot.send_message(
@@ -165,6 +196,12 @@ def _send(
         )
 
     return send
+
+
+def _answering(reply_to: int | None) -> ReplyParameters | None:
+    if reply_to is None:
+        return None
+    return ReplyParameters(reply_to, allow_sending_without_reply=True)
 
 
 def retry_after_seconds(limited: RetryAfter) -> float:

@@ -25,12 +25,22 @@ from bot.context import Context
 from bot.dispatcher import Dispatcher
 from bot.events import Actor, Place
 from bot.platforms import MessageRef, Platforms, RecipientUnreachable
-from bot.replies import Audience, Button, Choice, FieldKind, Form, FormField, Reply
+from bot.replies import (
+    Attachment,
+    Audience,
+    Button,
+    Choice,
+    FieldKind,
+    Form,
+    FormField,
+    Reply,
+)
 from bot.roles import Role
 from tests.fakes.authority import EveryoneIsAMember
 
 Where = Literal["chat", "only", "private"]
 SECRET = "secret-for"  # every reply meant for one person carries this, plus their name
+NOTES = "notes.txt"  # the file /file sends
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class Seen:
     person: str | None
     text: str
     buttons: tuple[str, ...] = ()
+    file: str | None = None  # the name of a file that came with it
 
 
 class Driver(Protocol):
@@ -118,6 +129,10 @@ def conformance_commands(max_text_length: int) -> CommandRegistry:
     async def long(ctx: Context, args: Args) -> Reply:
         return Reply(long_text(max_text_length), audience=Audience.HERE)
 
+    async def file(ctx: Context, args: Args) -> Reply:
+        notes = Attachment(NOTES, b"line one\nline two\n", "text/plain")
+        return Reply("Your notes.", audience=Audience.HERE, attachment=notes)
+
     async def echo(ctx: Context, args: Args) -> Reply:
         return Reply(f"You said: {args.text('text')}", audience=Audience.HERE)
 
@@ -133,6 +148,7 @@ def conformance_commands(max_text_length: int) -> CommandRegistry:
             CommandSpec("survey", "commands.help", survey, form=FormSpec(survey_form, surveyed)),
             CommandSpec("long", "commands.help", long),
             CommandSpec("echo", "commands.help", echo, (text,)),
+            CommandSpec("file", "commands.help", file),
         ]
     )
 
@@ -227,6 +243,18 @@ class AdapterConformance:
         text = "<b>@everyone</b> & *bold* _x_ `code` <@&123> [link](http://e.x)"
         [seen] = await driver.say("bob", f"/echo {text}", shared=True)
         assert seen.text == f"You said: {text}"
+
+    # -- files ---------------------------------------------------------------------------
+
+    async def test_an_attachment_arrives_with_its_text_where_the_reply_goes(
+        self, driver: Driver
+    ) -> None:
+        privately = await driver.say("bob", "/file", shared=False)
+        assert [(s.where, s.person, s.text, s.file) for s in privately] == [
+            ("private", "bob", "Your notes.", NOTES)
+        ]
+        in_chat = await driver.say("bob", "/file", shared=True)
+        assert [(s.where, s.text, s.file) for s in in_chat] == [("chat", "Your notes.", NOTES)]
 
     # -- proactive sends -----------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from tests.adapters.conformance import Seen, Where, conformance_dispatcher
 CHAT = "circle-chat"
 _ECHO = re.compile(r"^(\S+)( in #\S+)?> ")
 _BUTTON = re.compile(r"^  \[(\d+)\] (.*)$")
+_FILE = re.compile(r"^  \(file (\S+), [\d.]+ KB\)$")  # an attachment: its name
 _HEADINGS: list[tuple[re.Pattern[str], Where | None]] = [
     (re.compile(r"^\(everyone in #\S+ sees this\)$"), "chat"),
     (re.compile(r"^\(message \S+ in #\S+, edited\)$"), "chat"),
@@ -205,12 +206,19 @@ class ConsoleDriver:
         return None, None  # a console notice or a form question: not a message
 
     def _message(self, where: Where, person: str | None, body: list[str]) -> Seen:
-        text_lines, buttons = [], []
+        """A message's text and buttons; an attachment's line ("(file NAME, SIZE)") gives
+        its name, and the indented lines after it (its content) are not text."""
+        text_lines, buttons, file = [], [], None
         for line in body:
             button = _BUTTON.match(line)
-            if button:
+            attached = _FILE.match(line)
+            if attached:
+                file = attached.group(1)
+            elif file is not None and line.startswith("    "):
+                continue
+            elif button:
                 buttons.append(button.group(2))
                 self._last_buttons[button.group(2)] = int(button.group(1))
             else:
                 text_lines.append(line.removeprefix("  "))
-        return Seen(where, person, "\n".join(text_lines), tuple(buttons))
+        return Seen(where, person, "\n".join(text_lines), tuple(buttons), file)

@@ -182,8 +182,10 @@ class TelegramDriver:
             if sent.deleted or (earlier is not None and earlier[0] == sent.text):
                 continue
             labels = tuple(label for label, _ in sent.buttons)
+            file = sent.document.filename if sent.document is not None else None
             if sent.chat_id < 0:  # a group: Telegram's group ids are negative, users' not
-                seen.append(Seen("chat", None, sent.text, labels))
+                seen.append(Seen("chat", None, sent.text, labels, file))
             else:
-                seen.append(Seen("private", self.person_in(sent.chat_id), sent.text, labels))
+                person = self.person_in(sent.chat_id)
+                seen.append(Seen("private", person, sent.text, labels, file))
         return seen

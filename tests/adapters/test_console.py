@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.input import lines_from
 from adapters.console.render import render_message
 from bot.app import DeliverAfterEach
-from bot.replies import Button
+from bot.replies import Attachment, Audience, Button, Reply
 from bot.roles import Role
 from tests.harness import Harness, person
+
+PRIVATE = Audience.PRIVATE_MESSAGE
 
 
 async def run_console(harness: Harness, *lines: str, role: Role = Role.MEMBER) -> str:
@@ -87,3 +90,34 @@ async def test_a_promotion_prints_as_a_private_message_to_that_person(harness: H
 async def test_numbers_without_choices_are_just_text(harness: Harness) -> None:
     out = await run_console(harness, "42")
     assert "I only understand commands" in out
+
+
+async def test_calendar_shows_the_file_and_its_content(harness: Harness) -> None:
+    out = await run_console(harness, "/calendar circle")
+
+    ready = harness.app.catalog.text("meetings.calendar.ready", group="Tuesday Circle")
+    assert f"  {ready}\n  (file circle.ics, " in out
+    assert re.search(r"\(file circle\.ics, \d+\.\d KB\)\n    BEGIN:VCALENDAR\n", out)
+    assert "\n    RRULE:FREQ=WEEKLY;BYDAY=TU\n" in out
+    assert "\n    END:VCALENDAR" in out
+    assert "\r" not in out
+
+
+async def test_a_file_that_is_not_text_is_only_named(harness: Harness) -> None:
+    out = io.StringIO()
+    console = ConsoleAdapter(
+        harness.app.catalog,
+        bot_name="PeerCircle",
+        user="alice",
+        role=Role.MEMBER,
+        lines=lines_from([]),
+        out=out,
+        echo=True,
+    )
+    picture = Attachment("photo.png", b"\x89PNG" + b"\0" * 2044, "image/png")
+    await console.send_private(
+        person("bob"), Reply("A photo.", audience=PRIVATE, attachment=picture)
+    )
+
+    expected = "(private message to Bob)\n  A photo.\n  (file photo.png, 2.0 KB)\n\n"
+    assert out.getvalue() == expected

@@ -65,6 +65,8 @@ CASES = [
     Case("rsvp", "/rsvp circle yes", (ONLY_YOU,), (), "uma-first"),
     Case("rsvp not seated", "/rsvp circle yes", (ONLY_YOU,)),
     Case("rsvp bad answer", "/rsvp circle perhaps", (ONLY_YOU,), (), "uma-first"),
+    Case("calendar", "/calendar circle", (HERE,)),
+    Case("calendar unknown group", "/calendar nowhere", (ONLY_YOU,)),
     Case("cancel", "/cancel circle snow", (ONLY_YOU,), ("/join circle",), "fran"),
     Case("cancel refused", "/cancel circle", (ONLY_YOU,), ("/join circle",)),
     Case("move", "/move circle 2026-12-01 20:00", (ONLY_YOU,), ("/join circle",), "fran"),

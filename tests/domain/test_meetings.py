@@ -1,11 +1,14 @@
-"""/next, /cancel, /move and /attendance: members are told through the outbox, and
+"""/next, /cancel, /move, /attendance and /calendar: members are told through the outbox, and
 reminders follow the change."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
 
 from bot.replies import Audience
 from tests.fakes.clock import FakeClock
@@ -143,3 +146,28 @@ async def test_a_meeting_can_move_to_another_place_at_the_same_or_a_new_time(
     [notice, _] = _texts(harness, alice, "Hi — Tuesday Circle has moved")
     assert "at Room 4, Riverside" in notice
     assert "moved to Tuesday 1 December, 19:00 (Europe/London), at Room 4, Riverside" in upcoming
+
+
+async def test_calendar_is_the_groups_ics_file_with_its_changes(tmp_path: Path) -> None:
+    harness = await _open(tmp_path, FakeClock(london(2026, 11, 27, 9, 0)))
+    await harness.say("/cancel circle 2026-12-01 snow", as_=fran)
+    await harness.say("/move circle 2026-12-08 20:00", as_=fran)
+    [reply] = await harness.say("/calendar circle", as_=bob)
+    [unknown] = await harness.say("/calendar nowhere", as_=bob)
+    await harness.close()
+
+    assert reply.audience is Audience.HERE
+    assert "Open the file to add the meetings to your calendar" in reply.text
+    assert reply.attachment is not None
+    assert (reply.attachment.filename, reply.attachment.media_type) == (
+        "circle.ics",
+        "text/calendar",
+    )
+    calendar = Calendar.from_ical(reply.attachment.content)
+    events: list[Any] = calendar.walk("VEVENT")  # untyped: icalendar's values are unions
+    series, moved = events
+    assert series["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TU"
+    assert series["EXDATE"].dts[0].dt == datetime(2026, 12, 1, 19, 0, tzinfo=LONDON)
+    assert moved["DTSTART"].dt == datetime(2026, 12, 8, 20, 0, tzinfo=LONDON)
+    assert unknown.audience is Audience.ONLY_YOU
+    assert unknown.attachment is None

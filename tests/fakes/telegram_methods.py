@@ -33,12 +33,20 @@ from tests.fakes.telegram_params import (
     format_text,
 )
 from tests.fakes.telegram_state import TelegramState, scope_key
-from tests.fakes.telegram_updates import JSON, CallbackAnswer, SentMessage, TgChat, message_json
+from tests.fakes.telegram_updates import (
+    JSON,
+    CallbackAnswer,
+    SentDocument,
+    SentMessage,
+    TgChat,
+    message_json,
+)
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
+MAX_CAPTION = 1024
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 Method = Callable[[JSON], Awaitable[Any]]
 
@@ -82,6 +90,7 @@ class BotApiMethods(TelegramState):
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "sendMessage": self._send_message,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -190,6 +199,36 @@ class BotApiMethods(TelegramState):
         if not raw or not isinstance(raw, str):
             raise bad_request("message text is empty")
         formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
+        return self._deliver(chat, params, formatted, raw)
+
+    async def _send_document(self, params: JSON) -> JSON:
+        """A document uploaded as multipart/form-data (a file_id or URL is refused: the
+        fake keeps no files), with an optional caption of at most 1024 characters."""
+        chat = self._chat(params)
+        self._check_reachable(chat)
+        upload = params.get("document")
+        if not isinstance(upload, dict) or not isinstance(upload.get("content"), bytes):
+            raise bad_request("the fake Telegram API takes documents as uploads only")
+        if not upload["content"]:
+            raise bad_request("file must be non-empty")
+        raw = params.get("caption") or ""
+        formatted = FormattedText("", [])
+        if raw:
+            formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
+            if len(formatted.text) > MAX_CAPTION:
+                raise bad_request("message caption is too long")
+        document = SentDocument(upload["file"], upload["content"], upload["content_type"])
+        return self._deliver(chat, params, formatted, raw, document)
+
+    def _deliver(
+        self,
+        chat: TgChat,
+        params: JSON,
+        formatted: FormattedText,
+        raw: str,
+        document: SentDocument | None = None,
+    ) -> JSON:
+        """Records a message (or document) the bot sends to ``chat``; its JSON."""
         markup = check_markup(params.get("reply_markup"))
         reply_parameters = params.get("reply_parameters")
         if reply_parameters is None and "reply_to_message_id" in params:
@@ -204,6 +243,8 @@ class BotApiMethods(TelegramState):
         message_id = self._next_message_id(chat.id)
         inline = markup if markup and "inline_keyboard" in markup else None
         message = self._bot_message(chat, message_id, formatted, inline, thread_id, reply_to)
+        if document is not None:
+            message = _as_document(message, document)
         self._messages[(chat.id, message_id)] = message
         self._sent[(chat.id, message_id)] = SentMessage(
             chat_id=chat.id,
@@ -219,6 +260,7 @@ class BotApiMethods(TelegramState):
             disable_notification=bool(params.get("disable_notification")),
             sent_at=time.time(),
             json=message,
+            document=document,
         )
         return message
 
@@ -413,3 +455,21 @@ class BotApiMethods(TelegramState):
         if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
             raise bad_request("can't parse BotCommandScope JSON object")
         return scope_key(scope), str(params.get("language_code") or "")
+
+
+def _as_document(message: JSON, document: SentDocument) -> JSON:
+    """A bot message's JSON with its text as a document's caption."""
+    shown = {key: value for key, value in message.items() if key not in ("text", "entities")}
+    if message.get("text"):
+        shown["caption"] = message["text"]
+    if message.get("entities"):
+        shown["caption_entities"] = message["entities"]
+    unique = f"doc{message['chat']['id']}_{message['message_id']}"
+    shown["document"] = {
+        "file_id": f"{unique}-id",
+        "file_unique_id": unique,
+        "file_name": document.filename,
+        "mime_type": document.content_type,
+        "file_size": len(document.content),
+    }
+    return shown

@@ -121,8 +121,12 @@ async def read_params(request: web.Request) -> JSON:
             for key, value in (await request.post()).items():
                 if isinstance(value, str):
                     raw[key] = value
-                elif isinstance(value, web.FileField):  # an uploaded file
-                    raw[key] = {"file": value.filename}
+                elif isinstance(value, web.FileField):  # an uploaded file, kept whole
+                    raw[key] = {
+                        "file": value.filename,
+                        "content": value.file.read(),
+                        "content_type": value.content_type,
+                    }
                 else:
                     raw[key] = bytes(value).decode("utf-8", "replace")
     return {key: _coerce(key, value) for key, value in raw.items()}

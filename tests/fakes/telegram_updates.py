@@ -126,6 +126,15 @@ def inline_buttons(reply_markup: JSON | None) -> list[list[JSON]]:
     return rows if isinstance(rows, list) else []
 
 
+@dataclass(frozen=True)
+class SentDocument:
+    """A file the bot uploaded with sendDocument: its name, bytes and declared type."""
+
+    filename: str
+    content: bytes = field(repr=False)
+    content_type: str
+
+
 @dataclass
 class SentMessage:
     """A message the bot sent, as it stands now (edits applied; ``edits`` holds the
@@ -146,6 +155,7 @@ class SentMessage:
     json: JSON = field(repr=False)
     edits: list[str] = field(default_factory=list)
     deleted: bool = False
+    document: SentDocument | None = None  # sendDocument: ``text`` is then the caption
 
     @property
     def buttons(self) -> list[tuple[str, str | None]]:

@@ -731,3 +731,37 @@ async def test_a_real_application_handles_commands_and_button_presses(
     # PTB cancels its waiting poll on stop: that poll ends quietly, with no 409 for anyone
     await fake.wait_for(lambda: all(call.status is not None for call in fake.calls), within=1)
     assert not [call for call in fake.calls if call.status == 409]
+
+
+async def test_send_document_records_the_uploaded_file(
+    fake: FakeTelegramApi, bot: telegram.Bot
+) -> None:
+    alex = fake.user("Alex")
+    fake.private_chat(alex)
+    upload = telegram.InputFile(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="circle.ics")
+
+    message = await bot.send_document(
+        alex.id, upload, caption="<b>Your</b> file", parse_mode="HTML"
+    )
+
+    assert message.document is not None
+    assert (message.document.file_name, message.caption) == ("circle.ics", "Your file")
+    [sent] = fake.sent_messages(alex)
+    assert sent.document is not None
+    assert sent.document.filename == "circle.ics"
+    assert sent.document.content == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    assert sent.document.content_type == "text/calendar"
+    assert sent.text == "Your file"
+
+
+async def test_send_document_refuses_a_long_caption_or_no_upload(
+    fake: FakeTelegramApi, bot: telegram.Bot
+) -> None:
+    alex = fake.user("Alex")
+    fake.private_chat(alex)
+    upload = telegram.InputFile(b"notes", filename="notes.txt")
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_document(alex.id, upload, caption="x" * 1025)
+    with pytest.raises(BadRequest, match="uploads only"):
+        await bot.send_document(alex.id, "some-file-id")
+    assert fake.sent_messages(alex) == []
