@@ -115,3 +115,20 @@ def test_the_calendar_gives_the_engines_next_20_meetings_with_its_changes(tmp_pa
     expected = occurrences(group, now, 20, changes, include_cancelled=False)
     assert _expanded(run.out, now, 20) == [(o.start, o.place) for o in expected]
     assert (moved + timedelta(days=9), "Room 2") in _expanded(run.out, now, 20)
+
+
+def test_the_schedule_tools_need_no_platform_token(tmp_path: Path) -> None:
+    config = example_copy(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("enabled = false", "enabled = true"), encoding="utf-8")
+
+    schedule = peercircle("--config", str(config), "schedule", "--count", "1")
+    calendar = peercircle("--config", str(config), "calendar", "tuesday-recovery")
+    run = peercircle("--config", str(config), "run")  # the service still needs them
+
+    assert schedule.code == 0, schedule.err
+    assert "Tuesday Recovery Circle" in schedule.out
+    assert calendar.code == 0, calendar.err
+    assert "BEGIN:VCALENDAR" in calendar.out
+    assert run.code == 1
+    assert "PEERCIRCLE_TELEGRAM__TOKEN" in run.err
