@@ -96,11 +96,14 @@ class MeetingNotices:
         """Keys of the reminders already queued for ``occurrence`` at ``offset``."""
         return await self._outbox.keys_under(db, reminder_key(occurrence, offset))
 
-    async def withdraw(self, tx: Executor, key_prefix: str) -> int:
-        return await self._outbox.withdraw(tx, key_prefix)
+    async def withdraw_reminders(self, tx: Executor, occurrence: Occurrence) -> int:
+        """Inside ``tx``: reminders of ``occurrence`` still waiting are not sent (it was
+        cancelled or moved)."""
+        return await self._outbox.withdraw(tx, reminders_of(occurrence))
 
-    async def not_delivered(self, db: Executor, key_prefix: str) -> int:
-        return await self._outbox.undelivered(db, key_prefix)
+    async def missed_reminders(self, db: Executor, occurrence: Occurrence) -> int:
+        """How many reminders of ``occurrence`` could not reach someone in time."""
+        return await self._outbox.undelivered(db, reminders_of(occurrence))
 
 
 def reminder_for(occurrence: Occurrence, offset: timedelta, to: Actor | Place) -> str:
@@ -111,6 +114,11 @@ def reminder_for(occurrence: Occurrence, offset: timedelta, to: Actor | Place) -
 
 def reminder_key(occurrence: Occurrence, offset: timedelta) -> str:
     """The start of a reminder's dedupe key, recipient not included."""
-    start = to_epoch_ms(occurrence.start)
     minutes = int(offset.total_seconds() // 60)
-    return f"{REMINDER_KIND}:{occurrence.group_slug}:{start}:{minutes}m:"
+    return f"{reminders_of(occurrence)}{minutes}m:"
+
+
+def reminders_of(occurrence: Occurrence) -> str:
+    """The start of the dedupe key of every reminder of ``occurrence`` at its current
+    start, whatever the offset and the recipient."""
+    return f"{REMINDER_KIND}:{occurrence.group_slug}:{to_epoch_ms(occurrence.start)}:"

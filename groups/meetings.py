@@ -13,10 +13,9 @@ from datetime import date, datetime, timedelta
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.events import Actor
-from bot.instants import to_epoch_ms
 from bot.storage.database import Database, Executor
 from groups.calendar import group_calendar
-from groups.meeting_notices import REMINDER_KIND, MeetingNotices
+from groups.meeting_notices import MeetingNotices
 from groups.meetings_repo import MeetingsRepository
 from groups.member_settings import MemberSettingsService
 from groups.membership_repo import MembershipRepository
@@ -119,7 +118,7 @@ class MeetingService:
             if member.key in answers:
                 by_answer[answers[member.key]].append(member)
         silent = [m for m in seated if m.key not in answers]
-        missed = await self._notices.not_delivered(self._db, self._reminder_prefix(occurrence))
+        missed = await self._notices.missed_reminders(self._db, occurrence)
         return Attendance(occurrence, by_answer, silent, missed)
 
     async def _change(self, group: Group, before: Occurrence, change: OccurrenceChange) -> int:
@@ -127,7 +126,7 @@ class MeetingService:
         async with self._db.transaction() as tx:
             await self._repo.record_change(tx, group.slug, change, now)
             after = await self._occurrence_in(tx, group, change)
-            await self._notices.withdraw(tx, self._reminder_prefix(before))
+            await self._notices.withdraw_reminders(tx, before)
             settings = await self._settings.of_group(tx, group.slug)
             told = 0
             for membership in await self._members.of_group(tx, group.slug):
@@ -147,8 +146,3 @@ class MeetingService:
         earliest = min(change.key, change.new_start or change.key) - timedelta(seconds=1)
         around = occurrences(group, earliest, LOOK_AHEAD, changes)
         return next(o for o in around if o.key == change.key)
-
-    def _reminder_prefix(self, occurrence: Occurrence) -> str:
-        """Dedupe keys of every reminder for ``occurrence`` at its current start."""
-        to_start = f"{REMINDER_KIND}:{occurrence.group_slug}:"
-        return f"{to_start}{to_epoch_ms(occurrence.start)}:"
