@@ -57,7 +57,9 @@ class Messenger:
         limits allow. Never raises."""
         route = self._platforms.get(target.platform)
         if route is None:
-            logger.warning("no %s adapter running; message not sent", target.platform)
+            # Expected while that platform is not served here (say, in the console): the
+            # outbox keeps the message until it is, so this is not worth a warning.
+            logger.info("no %s adapter running; message kept for later", target.platform)
             return Delivery(DeliveryOutcome.NO_ROUTE)
         limiter = self._rate_limits.for_platform(target.platform)
         if isinstance(target, Actor):  # a private chat's id is the person's own
@@ -81,7 +83,3 @@ class Messenger:
             log_incident(logger, new_incident_id(), "messenger.deliver", error)
             return Delivery(DeliveryOutcome.FAILED, error=type(error).__name__)
         return Delivery(DeliveryOutcome.SENT)
-
-    async def send_private(self, recipient: Actor, reply: Reply) -> DeliveryOutcome:
-        """``deliver`` to a person, reduced to its outcome."""
-        return (await self.deliver(recipient, reply)).outcome

@@ -107,7 +107,7 @@ async def test_retries_are_bounded_then_the_delivery_counts_as_failed(
         await driver.adapter.send_private(driver.actor("bob"), NOTICE)
     assert _statuses(driver.fake) == [500] * QUICK_RETRIES.attempts
 
-    outcome = await Messenger(driver.platforms).send_private(driver.actor("bob"), NOTICE)
+    outcome = (await Messenger(driver.platforms).deliver(driver.actor("bob"), NOTICE)).outcome
     assert outcome is DeliveryOutcome.FAILED
 
 
@@ -124,7 +124,7 @@ async def test_forbidden_in_send_private_is_recipient_unreachable(driver: Telegr
     for actor in (driver.actor("carol"), sam, unknown):
         with pytest.raises(RecipientUnreachable):
             await driver.adapter.send_private(actor, NOTICE)
-        assert await messenger.send_private(actor, NOTICE) is DeliveryOutcome.UNREACHABLE
+        assert (await messenger.deliver(actor, NOTICE)).outcome is DeliveryOutcome.UNREACHABLE
     assert driver.fake.sent_messages() == []
 
 

@@ -33,7 +33,7 @@ def _messenger(channel: RecordingOutbound) -> Messenger:
 
 async def test_a_delivered_message_is_sent() -> None:
     channel = RecordingOutbound("telegram")
-    assert await _messenger(channel).send_private(tina, NOTE) is DeliveryOutcome.SENT
+    assert (await _messenger(channel).deliver(tina, NOTE)).outcome is DeliveryOutcome.SENT
     assert channel.inbox(tina) == [NOTE]
 
 
@@ -44,7 +44,7 @@ async def test_a_person_who_blocked_the_bot_is_unreachable_not_an_incident(
     channel.unreachable.add(tina.key)
 
     with caplog.at_level(logging.INFO):
-        outcome = await _messenger(channel).send_private(tina, NOTE)
+        outcome = (await _messenger(channel).deliver(tina, NOTE)).outcome
 
     assert outcome is DeliveryOutcome.UNREACHABLE
     assert "incident" not in caplog.text
@@ -55,7 +55,7 @@ async def test_a_platform_failure_is_logged_without_the_text(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.INFO):
-        outcome = await _messenger(BrokenPlatform("telegram")).send_private(tina, NOTE)
+        outcome = (await _messenger(BrokenPlatform("telegram")).deliver(tina, NOTE)).outcome
 
     assert outcome is DeliveryOutcome.FAILED
     assert "incident INC-" in caplog.text
@@ -63,7 +63,7 @@ async def test_a_platform_failure_is_logged_without_the_text(
 
 
 async def test_no_adapter_for_the_platform_is_no_route() -> None:
-    outcome = await _messenger(RecordingOutbound("discord")).send_private(tina, NOTE)
+    outcome = (await _messenger(RecordingOutbound("discord")).deliver(tina, NOTE)).outcome
     assert outcome is DeliveryOutcome.NO_ROUTE
 
 

@@ -49,7 +49,7 @@ def _spread(times: list[float]) -> float:
 async def test_private_messages_are_paced_by_the_platforms_rate() -> None:
     messenger, channel = _messenger(RateLimits(messages_per_second=40))
     people = [Actor("telegram", str(100 + n), f"P{n}") for n in range(9)]
-    outcomes = [await messenger.send_private(person, NOTE) for person in people]
+    outcomes = [(await messenger.deliver(person, NOTE)).outcome for person in people]
     assert outcomes == [DeliveryOutcome.SENT] * 9
     assert _spread(channel.times) >= 8 / 40 - EPSILON
 
