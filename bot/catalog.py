@@ -1,7 +1,9 @@
 """Every user-facing text, in one reviewable place per language.
 
-Texts live in ``bot/messages/<language>.toml`` as nested tables; code refers to them by
-dotted key (``groups.join.seated``) and fills ``{placeholders}`` by name.
+Texts live in ``bot/messages/<language>.toml`` as nested tables, and in topic files
+``bot/messages/<language>/*.toml`` (check-ins, crisis...), all merged into one catalog; a
+key defined twice is an error. Code refers to texts by dotted key (``groups.join.seated``)
+and fills ``{placeholders}`` by name.
 """
 
 from __future__ import annotations
@@ -19,9 +21,22 @@ class Catalog:
 
     @classmethod
     def load(cls, language: str = "en") -> Catalog:
-        source = resources.files("bot.messages").joinpath(f"{language}.toml")
-        with source.open("rb") as handle:
-            return cls(language, dict(_flatten(tomllib.load(handle))))
+        messages = resources.files("bot.messages")
+        sources = [messages.joinpath(f"{language}.toml")]
+        topics = messages.joinpath(language)
+        if topics.is_dir():
+            sources += sorted(
+                (item for item in topics.iterdir() if item.name.endswith(".toml")),
+                key=lambda item: item.name,
+            )
+        texts: dict[str, str] = {}
+        for source in sources:
+            with source.open("rb") as handle:
+                for key, text in _flatten(tomllib.load(handle)):
+                    if key in texts:
+                        raise ValueError(f"catalog key {key} is defined twice ({source.name})")
+                    texts[key] = text
+        return cls(language, texts)
 
     def text(self, key: str, /, **params: object) -> str:
         """The text for ``key`` with its placeholders filled. A missing key or placeholder
