@@ -145,7 +145,7 @@ class BotApp:
         """Run ``adapters`` and the delivery worker until ``stop`` is set or all adapters
         have finished. ``deliver_after_each`` (the console) sends what a command put in the
         outbox before its replies are shown, so a transcript reads in a fixed order."""
-        commands = list(self.dispatcher.commands)
+        commands = list(self.dispatcher.commands.listed())
         for adapter in adapters:
             self.platforms.attach(adapter)
             try:

@@ -44,7 +44,11 @@ class CommandSpec:
     """One command. ``urgent``: it answers from memory, touching storage at most for one
     short read it gives up on quickly (``/crisis`` looks up the member's country, and falls
     back to the bot's), and never writes; so it is never queued behind anything: adapters
-    run it at once, even while the same person's earlier commands are still waiting."""
+    run it at once, even while the same person's earlier commands are still waiting.
+
+    ``listed``: whether /help and the platforms' command menus show it. A command that
+    only answers a button the bot showed (``forgetme`` confirming) is not listed; it
+    still runs when typed, with the same role check."""
 
     name: str
     summary_key: str
@@ -53,6 +57,7 @@ class CommandSpec:
     min_role: Role = Role.MEMBER
     form: FormSpec | None = None
     urgent: bool = False
+    listed: bool = True
 
     def __post_init__(self) -> None:
         if not COMMAND_NAME.match(self.name):
@@ -100,12 +105,17 @@ class CommandRegistry:
         return self._specs.get(name)
 
     def __iter__(self) -> Iterator[CommandSpec]:
-        """Every command, in declaration order (for adapters to publish)."""
+        """Every command, in declaration order."""
         return iter(self._specs.values())
 
+    def listed(self) -> tuple[CommandSpec, ...]:
+        """The commands people are shown (for adapters to publish), in declaration order."""
+        return tuple(spec for spec in self._specs.values() if spec.listed)
+
     def available_to(self, role: Role) -> tuple[CommandSpec, ...]:
-        """In declaration order: what someone with ``role`` may run (and /help lists)."""
-        return tuple(spec for spec in self._specs.values() if spec.min_role <= role)
+        """In declaration order: the listed commands someone with ``role`` may run (what
+        /help shows and suggestions come from)."""
+        return tuple(spec for spec in self.listed() if spec.min_role <= role)
 
     def suggest(self, name: str, role: Role) -> str | None:
         names = [spec.name for spec in self.available_to(role)]
