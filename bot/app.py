@@ -35,6 +35,12 @@ from bot.storage import Database, StorageUnavailable, load_migrations, open_data
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
 from groups.announcements import Announcements
+from groups.checkin_commands import CheckinCommands
+from groups.checkin_keys import CheckinKeys
+from groups.checkin_notices import CheckinNotices
+from groups.checkin_report import CheckinReport
+from groups.checkin_timer import CheckinTimer
+from groups.checkins import CheckinService
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
@@ -71,6 +77,7 @@ class BotApp:
     rate_limits: RateLimiters
     meetings: MeetingService
     reminders: ReminderPlanner
+    checkins: CheckinService
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -79,7 +86,6 @@ class BotApp:
         clock = clock or SystemClock()
         # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
-        helplines = HelplineDirectory.load()
         directory = GroupDirectory.from_settings(settings)
         database = await _open_storage(settings, directory, clock)
         platforms = Platforms()
@@ -87,25 +93,8 @@ class BotApp:
         messenger = Messenger(platforms, rate_limits)
         delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
         outbox = Outbox(clock, delivery)
-        membership = MembershipService(
-            database, directory, clock, MembershipNotices(outbox, catalog)
-        )
-        defaults = Defaults(settings.bot.timezone, settings.bot.country)
-        member_settings = MemberSettingsService(database, clock, defaults)
-        meeting_notices = MeetingNotices(outbox, catalog)
-        meetings = MeetingService(database, clock, meeting_notices, member_settings)
-        reminders = ReminderPlanner(database, directory, clock, meeting_notices, member_settings)
-        registry = CommandRegistry(
-            [
-                *GroupCommands(
-                    membership, directory, helplines, member_settings, bot_name=settings.bot.name
-                ).specs(),
-                *MeetingCommands(meetings, membership, directory, member_settings).specs(),
-                *RosterCommands(membership, directory).specs(),
-                *Announcements(database, outbox, directory, clock, member_settings).specs(),
-                *SettingsCommands(member_settings, helplines).specs(),
-            ]
-        )
+        domain = _Domain.build(settings, database, directory, clock, outbox, catalog)
+        registry = domain.registry(settings, HelplineDirectory.load())
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(registry, access, platforms, catalog, clock)
         return cls(
@@ -118,10 +107,11 @@ class BotApp:
             delivery,
             dispatcher,
             directory,
-            membership,
+            domain.membership,
             rate_limits=rate_limits,
-            meetings=meetings,
-            reminders=reminders,
+            meetings=domain.meetings,
+            reminders=domain.reminders,
+            checkins=domain.checkins,
         )
 
     async def start(self) -> None:
@@ -157,6 +147,10 @@ class BotApp:
         scheduler = Scheduler()
         timer = ReminderTimer(self.reminders, scheduler, self.clock, after_each=self.delivery.wake)
         await _quietly("reminders at start", timer.start())
+        checkin_timer = CheckinTimer(
+            self.checkins, scheduler, self.clock, after_each=self.delivery.wake
+        )
+        await _quietly("check-ins at start", checkin_timer.start())
         if deliver_after_each:  # what is due at start shows first, in a fixed order
             await _quietly("outbox at start", self.delivery.deliver_due(AFTER_EACH_LIMIT))
         done = asyncio.Event()
@@ -184,6 +178,66 @@ class BotApp:
 
     async def close(self) -> None:
         await self.database.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Domain:
+    """The domain services, built once over one database and outbox."""
+
+    database: Database
+    directory: GroupDirectory
+    clock: Clock
+    outbox: Outbox
+    membership: MembershipService
+    member_settings: MemberSettingsService
+    meetings: MeetingService
+    reminders: ReminderPlanner
+    checkins: CheckinService
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        database: Database,
+        directory: GroupDirectory,
+        clock: Clock,
+        outbox: Outbox,
+        catalog: Catalog,
+    ) -> _Domain:
+        notices = MembershipNotices(outbox, catalog)
+        membership = MembershipService(database, directory, clock, notices)
+        defaults = Defaults(settings.bot.timezone, settings.bot.country)
+        member_settings = MemberSettingsService(database, clock, defaults)
+        meeting_notices = MeetingNotices(outbox, catalog)
+        return cls(
+            database,
+            directory,
+            clock,
+            outbox,
+            membership,
+            member_settings,
+            MeetingService(database, clock, meeting_notices, member_settings),
+            ReminderPlanner(database, directory, clock, meeting_notices, member_settings),
+            _checkins(settings, database, directory, clock, outbox, catalog, member_settings),
+        )
+
+    def registry(self, settings: Settings, helplines: HelplineDirectory) -> CommandRegistry:
+        """Every command, in the order /help lists them."""
+        db, directory, membership = self.database, self.directory, self.membership
+        member_settings = self.member_settings
+        return CommandRegistry(
+            [
+                *GroupCommands(
+                    membership, directory, helplines, member_settings, bot_name=settings.bot.name
+                ).specs(),
+                *MeetingCommands(self.meetings, membership, directory, member_settings).specs(),
+                *RosterCommands(membership, directory).specs(),
+                *Announcements(db, self.outbox, directory, self.clock, member_settings).specs(),
+                *SettingsCommands(member_settings, helplines).specs(),
+                *CheckinCommands(self.checkins, membership, directory).specs(),
+                *CheckinReport(self.checkins, directory).specs(),
+            ]
+        )
 
 
 class DeliverAfterEach:
@@ -252,6 +306,36 @@ async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Cl
         await database.close()
         raise
     return database
+
+
+def _checkins(
+    settings: Settings,
+    database: Database,
+    directory: GroupDirectory,
+    clock: Clock,
+    outbox: Outbox,
+    catalog: Catalog,
+    member_settings: MemberSettingsService,
+) -> CheckinService:
+    """Check-ins need the key from the environment; without it they are switched off
+    (and said so once here, and by ``check-config``), never weakened."""
+    section = settings.checkins
+    secret = section.hmac_key
+    if secret is None and section.enabled and settings.groups:
+        logger.warning(
+            "check-ins are switched off: set PEERCIRCLE_CHECKINS__HMAC_KEY (a long random "
+            "secret kept outside the database) to turn them on"
+        )
+    return CheckinService(
+        database,
+        directory,
+        clock,
+        None if secret is None else CheckinKeys(secret.get_secret_value()),
+        CheckinNotices(outbox, catalog),
+        member_settings,
+        retention=timedelta(days=section.retention_days),
+        prompts=section.prompts,
+    )
 
 
 def _rate_limits(settings: Settings) -> RateLimiters:

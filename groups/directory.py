@@ -6,11 +6,11 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.config import DEFAULT_REMINDERS, GroupConfig, ScheduleConfig, Settings
+from bot.config import DEFAULT_REMINDERS, GroupCheckins, GroupConfig, ScheduleConfig, Settings
 from bot.config.rule import rule_parts
 from bot.errors import UserError
 from bot.text import quote_back
-from groups.models import CONSOLE_HOME, WEEKDAYS, Group, Home, Schedule
+from groups.models import CONSOLE_HOME, WEEKDAYS, CheckinRules, Group, Home, Schedule
 
 
 class GroupDirectory:
@@ -87,6 +87,20 @@ def group_from_config(config: GroupConfig) -> Group:
         schedule=schedule_from_config(config.schedule),
         homes=homes_from_config(config),
         previously=tuple(config.previously),
+        checkins=checkin_rules_from_config(config.checkins),
+    )
+
+
+def checkin_rules_from_config(config: GroupCheckins) -> CheckinRules:
+    """A group's check-in rules (``Settings`` has filled in what ``[checkins]`` says)."""
+    defaults = CheckinRules()
+    return CheckinRules(
+        enabled=defaults.enabled if config.enabled is None else config.enabled,
+        weekday=WEEKDAYS.index(config.opens_on) if config.opens_on else defaults.weekday,
+        opens_at=config.opens_at or defaults.opens_at,
+        open_days=config.open_days or defaults.open_days,
+        min_respondents=config.min_respondents or defaults.min_respondents,
+        notes_min_respondents=config.notes_min_respondents or defaults.notes_min_respondents,
     )
 
 

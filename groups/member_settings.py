@@ -81,6 +81,7 @@ class MemberSettings:
     reminders: bool = True
     quiet: QuietHours | None = None
     announcements: bool = False
+    checkin_prompts: bool = True
 
     @property
     def zone(self) -> ZoneInfo:
@@ -110,6 +111,7 @@ class SettingsChanges(TypedDict, total=False):
     reminders: bool
     quiet: QuietHours | None
     announcements: bool
+    checkin_prompts: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,7 @@ class MemberSettingsService:
 
 _SELECT = (
     "SELECT s.platform, s.user_id, s.timezone, s.country, s.reminders, s.quiet_from,"
-    " s.quiet_until, s.announcements FROM member_settings s"
+    " s.quiet_until, s.announcements, s.checkin_prompts FROM member_settings s"
 )
 
 
@@ -204,13 +206,14 @@ class MemberSettingsRepository:
         quiet = settings.quiet
         await tx.execute(
             "INSERT INTO member_settings (platform, user_id, timezone, country, reminders,"
-            " quiet_from, quiet_until, announcements, updated_at)"
+            " quiet_from, quiet_until, announcements, checkin_prompts, updated_at)"
             " VALUES (:platform, :user_id, :timezone, :country, :reminders, :quiet_from,"
-            " :quiet_until, :announcements, :now)"
+            " :quiet_until, :announcements, :checkin_prompts, :now)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET timezone = excluded.timezone,"
             " country = excluded.country, reminders = excluded.reminders,"
             " quiet_from = excluded.quiet_from, quiet_until = excluded.quiet_until,"
-            " announcements = excluded.announcements, updated_at = excluded.updated_at",
+            " announcements = excluded.announcements,"
+            " checkin_prompts = excluded.checkin_prompts, updated_at = excluded.updated_at",
             {
                 "platform": actor.platform,
                 "user_id": actor.user_id,
@@ -220,6 +223,7 @@ class MemberSettingsRepository:
                 "quiet_from": None if quiet is None else f"{quiet.start:%H:%M}",
                 "quiet_until": None if quiet is None else f"{quiet.end:%H:%M}",
                 "announcements": int(settings.announcements),
+                "checkin_prompts": int(settings.checkin_prompts),
                 "now": to_epoch_ms(now),
             },
         )
@@ -233,6 +237,7 @@ def _settings(row: Row, defaults: Defaults) -> MemberSettings:
         reminders=bool(row["reminders"]),
         quiet=_quiet(row["quiet_from"], row["quiet_until"]),
         announcements=bool(row["announcements"]),
+        checkin_prompts=bool(row["checkin_prompts"]),
     )
 
 

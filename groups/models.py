@@ -37,6 +37,19 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckinRules:
+    """When a group's anonymous check-ins open (weekly, local time) and how many answers
+    it takes before facilitators see numbers, and notes."""
+
+    enabled: bool = True
+    weekday: int = 6  # 0 = Monday; Sunday by default
+    opens_at: time = time(18, 0)
+    open_days: int = 3
+    min_respondents: int = 5
+    notes_min_respondents: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Home:
     """A place where a group lives on one platform: a Telegram group chat, a Discord
     server (optionally one channel of it), or the console. A platform's own grants (a
@@ -70,6 +83,7 @@ class Group:
     schedule: Schedule
     homes: tuple[Home, ...] = (CONSOLE_HOME,)
     previously: tuple[str, ...] = ()  # slugs it had before; its members follow it
+    checkins: CheckinRules = CheckinRules()
 
     def is_facilitator(self, actor: Actor) -> bool:
         return actor.key in self.facilitators

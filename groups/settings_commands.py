@@ -1,6 +1,7 @@
 """/settings: a member's own settings, only ever shown to them.
 
-``/settings`` shows them with buttons (reminders and announcements on or off, and a form
+``/settings`` shows them with buttons (reminders, announcements and check-in prompts on
+or off, and a form
 for the time zone, the country and quiet hours); ``/settings <setting> <value>`` changes
 one as typed. Every change is confirmed with the command that undoes it.
 """
@@ -34,6 +35,13 @@ NAMES = {  # what people may type -> the setting
     "reminder": "reminders",
     "quiet": "quiet",
     "announcements": "announcements",
+    "checkins": "checkins",
+    "checkin": "checkins",
+}
+SWITCHES = {  # on/off settings -> the MemberSettings field each one is
+    "reminders": "reminders",
+    "announcements": "announcements",
+    "checkins": "checkin_prompts",
 }
 FORM_FIELDS = ("timezone", "country", "quiet")
 
@@ -83,10 +91,12 @@ class SettingsCommands:
             reminders=on_off[mine.reminders],
             quiet=_quiet_text(ctx, mine),
             announcements=on_off[mine.announcements],
+            checkins=on_off[mine.checkin_prompts],
         )
         buttons = (
             _switch_button(ctx, "reminders", not mine.reminders),
             _switch_button(ctx, "announcements", not mine.announcements),
+            _switch_button(ctx, "checkins", not mine.checkin_prompts),
             Button(ctx.text("buttons.edit_settings"), f"settings:{EDIT}"),
         )
         return Reply(text, audience=Audience.ONLY_YOU, buttons=buttons)
@@ -128,7 +138,7 @@ class SettingsCommands:
             return ctx.text(
                 "settings.quiet.set", quiet=_quiet_text(ctx, mine), zone=mine.zone.key, until=until
             )
-        switched_on = mine.reminders if name == "reminders" else mine.announcements
+        switched_on = bool(getattr(mine, SWITCHES[name]))
         return ctx.text(f"settings.{name}.{'on' if switched_on else 'off'}")
 
 
@@ -145,6 +155,8 @@ def _changes(typed: dict[str, str]) -> SettingsChanges:
         changes["quiet"] = parse_quiet(typed["quiet"])
     if "announcements" in typed:
         changes["announcements"] = parse_switch(typed["announcements"], "announcements")
+    if "checkins" in typed:
+        changes["checkin_prompts"] = parse_switch(typed["checkins"], "checkins")
     return changes
 
 
@@ -156,8 +168,7 @@ def _value(mine: MemberSettings, name: str) -> str:
         return mine.country or "default"
     if name == "quiet":
         return "off" if mine.quiet is None else mine.quiet.text()
-    switched_on = mine.reminders if name == "reminders" else mine.announcements
-    return "on" if switched_on else "off"
+    return "on" if getattr(mine, SWITCHES[name]) else "off"
 
 
 def _quiet_text(ctx: Context, mine: MemberSettings) -> str:

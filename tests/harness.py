@@ -19,6 +19,10 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
 
 PLATFORMS = ("console", "telegram", "discord")
+# Check-ins need a key from the environment; the harness's own (tests of "no key" pass
+# ``environ={}``).
+CHECKIN_KEY = "harness-checkin-key-0123456789abcdefghijklmnop"
+HARNESS_ENVIRON = {"PEERCIRCLE_CHECKINS__HMAC_KEY": CHECKIN_KEY}
 
 # Two small groups so capacity is easy to reach; Fran runs "circle" (which lives in a
 # Telegram chat), Gus runs "carers" (which lives in one channel of a Discord server).
@@ -108,9 +112,16 @@ class Harness:
     outbound: dict[str, RecordingOutbound]
 
     @classmethod
-    async def open(cls, config: Path, clock: FakeClock | None = None) -> Harness:
+    async def open(
+        cls,
+        config: Path,
+        clock: FakeClock | None = None,
+        *,
+        environ: dict[str, str] | None = None,
+    ) -> Harness:
         clock = clock or FakeClock()
-        app = await BotApp.open(load_settings(config, environ={}), clock=clock)
+        environ = HARNESS_ENVIRON if environ is None else environ
+        app = await BotApp.open(load_settings(config, environ=environ), clock=clock)
         outbound = {platform: RecordingOutbound(platform) for platform in PLATFORMS}
         for channel in outbound.values():
             app.platforms.attach(channel)

@@ -8,13 +8,14 @@ and what to do). :func:`format_problems` and :func:`summarize` are what
 Inside: ``loading`` (the file, merging, validating), ``environment`` (``PEERCIRCLE_*``
 variables), ``settings`` (the whole model), ``sections`` (``[bot]`` and friends), ``group``
 (``[[groups]]``), ``schedule`` (``[groups.schedule]``), ``rule`` (its ``rrule``),
-``reminders`` (reminder offsets), ``names`` (groups people can tell apart), ``fields``
-(reusable checks), ``problems`` and ``locator`` (plain-English errors with line numbers),
-``report``.
+``reminders`` (reminder offsets), ``checkins`` (``[checkins]``), ``names`` (groups people
+can tell apart), ``fields`` (reusable checks), ``problems`` and ``locator`` (plain-English
+errors with line numbers), ``report``.
 """
 
 from __future__ import annotations
 
+from bot.config.checkins import GroupCheckins
 from bot.config.fields import parse_member_ref
 from bot.config.group import GroupConfig
 from bot.config.loading import MAX_CONFIG_BYTES, load_settings
@@ -43,6 +44,7 @@ __all__ = [
     "ConfigProblem",
     "ConsoleSection",
     "DiscordSection",
+    "GroupCheckins",
     "GroupConfig",
     "ScheduleConfig",
     "Settings",

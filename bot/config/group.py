@@ -7,6 +7,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from bot.config.checkins import GroupCheckins
 from bot.config.fields import MemberRef, check_timezone, config_error, quoting
 from bot.config.schedule import ScheduleConfig
 
@@ -33,6 +34,7 @@ class GroupConfig(BaseModel):
     discord_channel_id: int | None = None
     schedule: ScheduleConfig
     previously: list[str] = Field(default_factory=list, max_length=10)
+    checkins: GroupCheckins = Field(default_factory=GroupCheckins)
 
     @field_validator("slug")
     @classmethod

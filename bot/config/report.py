@@ -43,6 +43,7 @@ def summarize(
         f"country {settings.bot.country}, timezone {settings.bot.timezone}",
         f"Storage: {_storage(settings)}",
         f"Adapters: {_adapters(settings)}",
+        f"Check-ins: {_checkins(settings)}",
         f"Organizers: {len(settings.organizers)}",
         f"Groups: {len(settings.groups)}",
     ]
@@ -57,6 +58,24 @@ def _storage(settings: Settings) -> str:
     path = settings.sqlite_path()
     where = "in memory (nothing is kept after a restart)" if path is None else str(path)
     return f"SQLite, {where}"
+
+
+def _checkins(settings: Settings) -> str:
+    section = settings.checkins
+    if not section.enabled:
+        return "off"
+    if section.hmac_key is None:
+        return (
+            "OFF until PEERCIRCLE_CHECKINS__HMAC_KEY is set in the environment (a long random "
+            "secret kept outside the database; make one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'). Members who try are told check-ins aren't "
+            "switched on yet; nothing is stored without it."
+        )
+    when = f"{section.opens_on.title()} {section.opens_at:%H:%M} for {section.open_days} days"
+    return (
+        f"on (key set); open {when}; results shown from {section.min_respondents} answers, "
+        f"notes from {section.notes_min_respondents}; kept {section.retention_days} days"
+    )
 
 
 def _token(token: SecretStr | None) -> str:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
+from bot.config.checkins import CheckinsSection
 from bot.config.fields import (
     check_console_name,
     check_timezone,
@@ -179,23 +180,4 @@ class DiscordSection(_Section):
     @classmethod
     def _token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         _require_token(info.data.get("enabled"), value, "discord")
-        return value
-
-
-class CheckinsSection(_Section):
-    """Anonymous check-ins."""
-
-    min_respondents: int = 5
-    hmac_key: SecretStr | None = None
-
-    @field_validator("min_respondents")
-    @classmethod
-    def _min_respondents(cls, value: int) -> int:
-        if value < 3:
-            raise ValueError(
-                "must be at least 3: results are never shown for fewer than 3 people, "
-                "so nobody can be singled out"
-            )
-        if value > 100:
-            raise ValueError("must be at most 100")
         return value

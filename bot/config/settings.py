@@ -128,6 +128,20 @@ class Settings(BaseSettings):
                 group.schedule.reminders = list(self.bot.reminders)
         return self
 
+    @model_validator(mode="after")
+    def _fill_group_checkins(self) -> Settings:
+        """A group's check-in settings left out come from ``[checkins]``; a group's notes
+        threshold is never below its numbers threshold."""
+        bot = self.checkins
+        for group in self.groups:
+            own = group.checkins
+            for name in ("enabled", "opens_on", "opens_at", "open_days", "min_respondents"):
+                if getattr(own, name) is None:
+                    setattr(own, name, getattr(bot, name))
+            notes = own.notes_min_respondents or bot.notes_min_respondents
+            own.notes_min_respondents = max(notes, own.min_respondents or 0)
+        return self
+
     @property
     def config_dir(self) -> Path:
         """The directory of the config file (the working directory if there was none)."""

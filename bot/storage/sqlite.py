@@ -212,7 +212,9 @@ class SqliteDatabase:
         if reader:  # a reader that tried to write would be a bug: make SQLite refuse it
             return [*common, "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
         # foreign_keys is off while migrations run; switched on once they are applied.
-        return [*common, "PRAGMA foreign_keys = OFF"]
+        # secure_delete: a deleted or replaced row (an erased member, a replaced check-in
+        # note) is overwritten in the file, not left in free pages for a disk reader.
+        return [*common, "PRAGMA foreign_keys = OFF", "PRAGMA secure_delete = ON"]
 
     async def _open_writer(self) -> aiosqlite.Connection:
         path = self._path

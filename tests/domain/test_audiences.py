@@ -30,6 +30,7 @@ class Case:
     expected: tuple[Audience, ...]
     setup: tuple[str, ...] = ()  # "/join circle" lines said first, by uma then vic
     by: str = "tina"  # "uma-first", "tina-first": that person joins circle, then speaks
+    shared: tuple[Audience, ...] | None = None  # in a shared chat, if not ``expected``
 
 
 FULL = ("/join circle", "/join circle")  # uma and vic take both seats
@@ -86,6 +87,13 @@ CASES = [
     Case("settings wrong value", "/settings quiet soon", (ONLY_YOU,)),
     Case("settings missing value", "/settings country", (ONLY_YOU,)),
     Case("settings unknown", "/settings colour blue", (ONLY_YOU,)),
+    Case("checkin", "/checkin circle", (ONLY_YOU,), (), "uma-first", (PRIVATE,)),
+    Case("checkin no group", "/checkin", (ONLY_YOU,), (), "tina", (PRIVATE,)),
+    Case("checkin not a member", "/checkin circle", (ONLY_YOU,), (), "tina", (PRIVATE,)),
+    Case("contactme", "/contactme circle", (ONLY_YOU,), (), "uma-first"),
+    Case("contactme not a member", "/contactme circle", (ONLY_YOU,)),
+    Case("checkins", "/checkins circle", (ONLY_YOU,), (), "fran"),
+    Case("checkins refused", "/checkins circle", (ONLY_YOU,)),
     Case("unknown command", "/frobnicate", (ONLY_YOU,)),
     Case("too long", "/join " + "x" * 3000, (ONLY_YOU,)),
 ]
@@ -107,7 +115,8 @@ async def _run(harness: Harness, case: Case, place: Place | None) -> list[Audien
 async def test_every_reply_in_a_shared_chat_has_its_pinned_audience(
     harness: Harness, case: Case
 ) -> None:
-    assert await _run(harness, case, GROUP_CHAT) == list(case.expected)
+    expected = case.expected if case.shared is None else case.shared
+    assert await _run(harness, case, GROUP_CHAT) == list(expected)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

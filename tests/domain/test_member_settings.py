@@ -41,6 +41,7 @@ async def test_everyone_starts_at_the_defaults_shown_only_to_them(harness: Harne
     assert [b.action for b in shown.buttons] == [
         "settings:reminders off",
         "settings:announcements on",
+        "settings:checkins off",
         "settings:edit",
     ]
 
