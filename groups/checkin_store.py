@@ -169,6 +169,18 @@ class CheckinStore:
         )
         return [(row["slug"], row["period"]) for row in rows]
 
+    async def unreleased(self, db: Executor) -> list[tuple[str, str]]:
+        """Every (group slug, period) not released yet: where keyed codes may exist."""
+        rows = await db.fetch_all(
+            "SELECT g.slug, p.period FROM checkin_periods p JOIN groups g ON g.id = p.group_id"
+            " WHERE p.released = 0 ORDER BY g.slug, p.period"
+        )
+        return [(row["slug"], row["period"]) for row in rows]
+
+    async def erase_answer(self, tx: Executor, tag: str) -> int:
+        """The answer with this replace tag (a member erasing their data mid-period)."""
+        return await tx.execute("DELETE FROM checkins WHERE replace_tag = :tag", {"tag": tag})
+
     async def releases(self, db: Executor, slug: str, limit: int) -> list[Release]:
         """The group's released periods, newest first."""
         rows = await db.fetch_all(
