@@ -37,6 +37,7 @@ from groups.access import GroupAccess
 from groups.announcements import Announcements
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
+from groups.data_rights import DataRightsCommands
 from groups.directory import GroupDirectory
 from groups.group_table import GroupSync, sync_groups
 from groups.meeting_commands import MeetingCommands
@@ -45,6 +46,8 @@ from groups.meetings import MeetingService
 from groups.member_settings import Defaults, MemberSettingsService
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
+from groups.personal_data import DataRights
+from groups.personal_data_stores import member_stores
 from groups.reminders import ReminderPlanner, ReminderTimer
 from groups.roster import RosterCommands
 from groups.settings_commands import SettingsCommands
@@ -87,9 +90,8 @@ class BotApp:
         messenger = Messenger(platforms, rate_limits)
         delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
         outbox = Outbox(clock, delivery)
-        membership = MembershipService(
-            database, directory, clock, MembershipNotices(outbox, catalog)
-        )
+        notices = MembershipNotices(outbox, catalog)
+        membership = MembershipService(database, directory, clock, notices)
         defaults = Defaults(settings.bot.timezone, settings.bot.country)
         member_settings = MemberSettingsService(database, clock, defaults)
         meeting_notices = MeetingNotices(outbox, catalog)
@@ -104,6 +106,7 @@ class BotApp:
                 *RosterCommands(membership, directory).specs(),
                 *Announcements(database, outbox, directory, clock, member_settings).specs(),
                 *SettingsCommands(member_settings, helplines).specs(),
+                *_data_rights(database, clock, membership, directory, defaults, outbox).specs(),
             ]
         )
         access = GroupAccess(settings.organizers, directory)
@@ -252,6 +255,20 @@ async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Cl
         await database.close()
         raise
     return database
+
+
+def _data_rights(
+    database: Database,
+    clock: Clock,
+    membership: MembershipService,
+    directory: GroupDirectory,
+    defaults: Defaults,
+    outbox: Outbox,
+) -> DataRightsCommands:
+    """/mydata and /forgetme over every store that keeps something linked to a member
+    (another feature's store joins through ``member_stores(..., also=[...])``)."""
+    stores = member_stores(membership, directory, defaults, outbox)
+    return DataRightsCommands(DataRights(database, clock, stores))
 
 
 def _rate_limits(settings: Settings) -> RateLimiters:
