@@ -78,7 +78,8 @@ class DataRightsCommands:
             Button(ctx.text("data_rights.buttons.cancel"), f"forgetme:{CANCEL}"),
         )
         ask = ctx.text("data_rights.forgetme.ask")
-        text = ask if why is None else ctx.text(why, ask=ask)
+        minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
+        text = ask if why is None else ctx.text(why, ask=ask, minutes=minutes)
         return Reply(text, audience=Audience.ONLY_YOU, buttons=buttons)
 
     def _fresh(self, ctx: Context, stamp: str) -> bool:
