@@ -38,11 +38,13 @@ from groups.announcements import Announcements
 from groups.checkin_commands import CheckinCommands
 from groups.checkin_keys import CheckinKeys
 from groups.checkin_notices import CheckinNotices
+from groups.checkin_personal_data import CheckinPersonalData
 from groups.checkin_report import CheckinReport
 from groups.checkin_timer import CheckinTimer
 from groups.checkins import CheckinService
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
+from groups.data_rights import DataRightsCommands
 from groups.directory import GroupDirectory
 from groups.group_table import GroupSync, sync_groups
 from groups.meeting_commands import MeetingCommands
@@ -51,6 +53,8 @@ from groups.meetings import MeetingService
 from groups.member_settings import Defaults, MemberSettingsService
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
+from groups.personal_data import DataRights
+from groups.personal_data_stores import member_stores
 from groups.reminders import ReminderPlanner, ReminderTimer
 from groups.roster import RosterCommands
 from groups.settings_commands import SettingsCommands
@@ -193,6 +197,7 @@ class _Domain:
     meetings: MeetingService
     reminders: ReminderPlanner
     checkins: CheckinService
+    data_rights: DataRights
 
     @classmethod
     def build(
@@ -209,6 +214,20 @@ class _Domain:
         defaults = Defaults(settings.bot.timezone, settings.bot.country)
         member_settings = MemberSettingsService(database, clock, defaults)
         meeting_notices = MeetingNotices(outbox, catalog)
+        keys = _checkin_keys(settings)
+        checkins = CheckinService(
+            database,
+            directory,
+            clock,
+            keys,
+            CheckinNotices(outbox, catalog),
+            member_settings,
+            retention=timedelta(days=settings.checkins.retention_days),
+            prompts=settings.checkins.prompts,
+        )
+        stores = member_stores(
+            membership, directory, defaults, outbox, also=[CheckinPersonalData(keys)]
+        )
         return cls(
             database,
             directory,
@@ -218,7 +237,8 @@ class _Domain:
             member_settings,
             MeetingService(database, clock, meeting_notices, member_settings),
             ReminderPlanner(database, directory, clock, meeting_notices, member_settings),
-            _checkins(settings, database, directory, clock, outbox, catalog, member_settings),
+            checkins,
+            DataRights(database, clock, stores),
         )
 
     def registry(self, settings: Settings, helplines: HelplineDirectory) -> CommandRegistry:
@@ -236,6 +256,7 @@ class _Domain:
                 *SettingsCommands(member_settings, helplines).specs(),
                 *CheckinCommands(self.checkins, membership, directory).specs(),
                 *CheckinReport(self.checkins, directory).specs(),
+                *DataRightsCommands(self.data_rights).specs(),
             ]
         )
 
@@ -308,15 +329,7 @@ async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Cl
     return database
 
 
-def _checkins(
-    settings: Settings,
-    database: Database,
-    directory: GroupDirectory,
-    clock: Clock,
-    outbox: Outbox,
-    catalog: Catalog,
-    member_settings: MemberSettingsService,
-) -> CheckinService:
+def _checkin_keys(settings: Settings) -> CheckinKeys | None:
     """Check-ins need the key from the environment; without it they are switched off
     (and said so once here, and by ``check-config``), never weakened."""
     section = settings.checkins
@@ -326,16 +339,7 @@ def _checkins(
             "check-ins are switched off: set PEERCIRCLE_CHECKINS__HMAC_KEY (a long random "
             "secret kept outside the database) to turn them on"
         )
-    return CheckinService(
-        database,
-        directory,
-        clock,
-        None if secret is None else CheckinKeys(secret.get_secret_value()),
-        CheckinNotices(outbox, catalog),
-        member_settings,
-        retention=timedelta(days=section.retention_days),
-        prompts=section.prompts,
-    )
+    return None if secret is None else CheckinKeys(secret.get_secret_value())
 
 
 def _rate_limits(settings: Settings) -> RateLimiters:

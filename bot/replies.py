@@ -120,7 +120,9 @@ class Attachment:
 
     @property
     def is_text(self) -> bool:
-        return self.media_type.startswith("text/")
+        """Readable as UTF-8 text: ``text/*``, and JSON (a member's ``/mydata`` export)."""
+        kind = self.media_type
+        return kind.startswith("text/") or kind == "application/json" or kind.endswith("+json")
 
 
 @dataclass(frozen=True, slots=True)

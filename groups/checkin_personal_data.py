@@ -2,7 +2,8 @@
 
 Answers carry no person, so they cannot be exported or found for anyone, with one
 exception: during an open week, the member's keyed codes (their marker and their answer's
-replace tag) still exist. The export says which open weeks they checked in for; erasure
+replace tag) still exist. The export lists the open weeks they checked in for (the export's own statement
+explains the rest); erasure
 deletes those codes and that week's answer. After a week closes nothing is left to find.
 """
 
@@ -17,9 +18,8 @@ from groups.checkin_store import CheckinStore, MarkerStore
 class CheckinPersonalData:
     section = "checkins"
 
-    def __init__(self, keys: CheckinKeys | None, statement: str) -> None:
+    def __init__(self, keys: CheckinKeys | None) -> None:
         self._keys = keys
-        self._statement = statement
         self._store = CheckinStore()
         self._markers = MarkerStore()
 
@@ -30,7 +30,7 @@ class CheckinPersonalData:
                 marker = self._keys.marker(actor, slug, period)
                 if marker in await self._markers.present(db, slug, period):
                     open_weeks.append({"group": slug, "week_opened_on": period})
-        return {"statement": self._statement, "checked_in_this_week": open_weeks}
+        return open_weeks
 
     async def erase(self, tx: Executor, actor: Actor) -> int:
         if self._keys is None:

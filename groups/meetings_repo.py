@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.events import Actor
 from bot.instants import from_epoch_ms, to_epoch_ms
 from bot.storage.database import Executor
+from groups.models import Rsvp
 from groups.recurrence import OccurrenceChange
 
 _GROUP_ID = "(SELECT id FROM groups WHERE slug = :slug)"
@@ -80,3 +81,29 @@ class MeetingsRepository:
             {"slug": slug, "key": to_epoch_ms(key)},
         )
         return {f"{row['platform']}:{row['user_id']}": str(row["answer"]) for row in rows}
+
+    async def rsvps_of(self, db: Executor, actor: Actor) -> list[Rsvp]:
+        """Every answer ``actor`` gave, by group and then occurrence."""
+        rows = await db.fetch_all(
+            "SELECT g.slug, r.occurrence_key, r.answer, r.answered_at FROM rsvps r"
+            " JOIN groups g ON g.id = r.group_id"
+            " WHERE r.platform = :platform AND r.user_id = :user_id"
+            " ORDER BY g.slug, r.occurrence_key",
+            {"platform": actor.platform, "user_id": actor.user_id},
+        )
+        return [
+            Rsvp(
+                group_slug=str(row["slug"]),
+                occurrence=from_epoch_ms(row["occurrence_key"]),
+                answer=str(row["answer"]),
+                answered_at=from_epoch_ms(row["answered_at"]),
+            )
+            for row in rows
+        ]
+
+    async def forget_rsvps(self, tx: Executor, actor: Actor) -> int:
+        """Delete every answer ``actor`` gave; how many."""
+        return await tx.execute(
+            "DELETE FROM rsvps WHERE platform = :platform AND user_id = :user_id",
+            {"platform": actor.platform, "user_id": actor.user_id},
+        )

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
 from bot.events import Actor
-from bot.instants import to_epoch_ms
+from bot.instants import from_epoch_ms, to_epoch_ms
 from bot.storage.database import Database, Executor, Row
 from groups.membership_repo import MembershipRepository
 from groups.recurrence import place_in_zone
@@ -115,6 +115,14 @@ class SettingsChanges(TypedDict, total=False):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredSettings:
+    """A member's settings row as stored (``/mydata``), and when they last changed it."""
+
+    settings: MemberSettings
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SettingsUpdate:
     before: MemberSettings
     after: MemberSettings
@@ -171,10 +179,11 @@ class MemberSettingsService:
         return found.crisis_country
 
 
-_SELECT = (
-    "SELECT s.platform, s.user_id, s.timezone, s.country, s.reminders, s.quiet_from,"
-    " s.quiet_until, s.announcements, s.checkin_prompts FROM member_settings s"
+_COLUMNS = (
+    "s.platform, s.user_id, s.timezone, s.country, s.reminders, s.quiet_from,"
+    " s.quiet_until, s.announcements, s.checkin_prompts"
 )
+_SELECT = f"SELECT {_COLUMNS} FROM member_settings s"
 
 
 class MemberSettingsRepository:
@@ -187,6 +196,24 @@ class MemberSettingsRepository:
             {"platform": actor.platform, "user_id": actor.user_id},
         )
         return MemberSettings(defaults) if row is None else _settings(row, defaults)
+
+    async def stored(self, db: Executor, actor: Actor, defaults: Defaults) -> StoredSettings | None:
+        """The member's row, if they ever changed a setting."""
+        row = await db.fetch_one(
+            f"SELECT {_COLUMNS}, s.updated_at FROM member_settings s"
+            " WHERE s.platform = :platform AND s.user_id = :user_id",
+            {"platform": actor.platform, "user_id": actor.user_id},
+        )
+        if row is None:
+            return None
+        return StoredSettings(_settings(row, defaults), from_epoch_ms(row["updated_at"]))
+
+    async def forget(self, tx: Executor, actor: Actor) -> int:
+        """Delete the member's row (back to every default); how many rows."""
+        return await tx.execute(
+            "DELETE FROM member_settings WHERE platform = :platform AND user_id = :user_id",
+            {"platform": actor.platform, "user_id": actor.user_id},
+        )
 
     async def of_group(
         self, db: Executor, slug: str, defaults: Defaults

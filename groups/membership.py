@@ -65,14 +65,34 @@ class MembershipService:
         facilitator, and told so); the freed seat goes to the first in line."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            await self._repo.lock_seats(tx, group.slug)
-            existing = await self._repo.find(tx, group.slug, actor)
-            if existing is None:
-                return LeaveResult(previous=None)
-            await self._repo.remove(tx, group.slug, actor)
-            if removed:
-                await self._notices.removed(tx, group, actor, now)
-            promoted = await self._fill_open_seats(tx, group, now)
+            return await self._leave_in(tx, group, actor, now, removed=removed)
+
+    async def leave_everything(self, tx: Executor, actor: Actor) -> int:
+        """Inside the caller's ``tx`` (``/forgetme`` erases in one transaction): leave
+        every seat and waiting list ``actor`` has, each freed seat going to the first in
+        line with their notice, as ``leave`` does; a group no longer in the config just
+        lets go. Seat locks are taken in slug order. How many memberships there were."""
+        now = self._clock.now()
+        mine = await self._repo.of_member(tx, actor)  # ordered by slug
+        for membership in mine:
+            group = self._directory.get(membership.group_slug)
+            if group is None:
+                await self._repo.remove(tx, membership.group_slug, actor)
+            else:
+                await self._leave_in(tx, group, actor, now)
+        return len(mine)
+
+    async def _leave_in(
+        self, tx: Executor, group: Group, actor: Actor, now: datetime, *, removed: bool = False
+    ) -> LeaveResult:
+        await self._repo.lock_seats(tx, group.slug)
+        existing = await self._repo.find(tx, group.slug, actor)
+        if existing is None:
+            return LeaveResult(previous=None)
+        await self._repo.remove(tx, group.slug, actor)
+        if removed:
+            await self._notices.removed(tx, group, actor, now)
+        promoted = await self._fill_open_seats(tx, group, now)
         return LeaveResult(previous=existing.status, promoted=promoted)
 
     async def leave_retired(self, actor: Actor, slug: str) -> SeatStatus | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.events import Actor
 from bot.instants import from_epoch_ms, to_epoch_ms
 from bot.storage.database import Executor, Row
-from groups.models import Membership, Occupancy, SeatStatus
+from groups.models import MemberRecord, Membership, Occupancy, SeatStatus
 
 _GROUP_ID = "(SELECT id FROM groups WHERE slug = :slug)"
 
@@ -59,6 +59,29 @@ class MembershipRepository:
             " ON CONFLICT (platform, user_id) DO UPDATE"
             " SET display_name = excluded.display_name, last_seen = excluded.last_seen",
             {**_member(actor), "name": actor.display_name, "now": to_epoch_ms(now)},
+        )
+
+    async def record_of(self, db: Executor, actor: Actor) -> MemberRecord | None:
+        """The ``members`` row of ``actor``, if there is one."""
+        row = await db.fetch_one(
+            "SELECT platform, user_id, display_name, first_seen, last_seen FROM members"
+            " WHERE platform = :platform AND user_id = :user_id",
+            _member(actor),
+        )
+        if row is None:
+            return None
+        return MemberRecord(
+            member=Actor(row["platform"], row["user_id"], row["display_name"]),
+            first_seen=from_epoch_ms(row["first_seen"]),
+            last_seen=from_epoch_ms(row["last_seen"]),
+        )
+
+    async def forget_member(self, tx: Executor, actor: Actor) -> int:
+        """Delete the ``members`` row of ``actor`` (their memberships, RSVPs and settings
+        go with it by cascade: leave their groups first, so seats pass on)."""
+        return await tx.execute(
+            "DELETE FROM members WHERE platform = :platform AND user_id = :user_id",
+            _member(actor),
         )
 
     async def find(self, db: Executor, slug: str, actor: Actor) -> Membership | None:

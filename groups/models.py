@@ -108,6 +108,26 @@ class Membership:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """What the ``members`` table holds about a person: their name as last seen, and
+    when the bot first and last saw them."""
+
+    member: Actor
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rsvp:
+    """A member's answer about one occurrence of a group's meeting."""
+
+    group_slug: str
+    occurrence: datetime  # the occurrence's scheduled start (its key), UTC
+    answer: str  # "yes" | "no" | "maybe"
+    answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Occupancy:
     seated: int
     waiting: int

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from bot.clock import Clock
 from bot.events import Actor
 from bot.outbox.message import OutboxMessage, Target
-from bot.outbox.store import OutboxStore
+from bot.outbox.store import OutboxStore, PersonMessage
 from bot.outbox.worker import DeliveryPolicy, DeliveryWorker
 from bot.storage.database import Executor
 
@@ -51,6 +51,14 @@ class Outbox:
         """Member keys whose latest private message could not be delivered."""
         return await self._store.unreachable_among(db, people)
 
+    async def about_person(self, db: Executor, person: Actor) -> list[PersonMessage]:
+        """Every message to ``person``, or whose dedupe key names them, sent or not."""
+        return await self._store.about_person(db, person)
+
+    async def erase_person(self, tx: Executor, person: Actor) -> int:
+        """Inside ``tx``: delete every message to ``person`` or naming them (``/forgetme``)."""
+        return await self._store.erase_person(tx, person)
+
 
 __all__ = [
     "DeliveryPolicy",
@@ -58,5 +66,6 @@ __all__ = [
     "Outbox",
     "OutboxMessage",
     "OutboxStore",
+    "PersonMessage",
     "Target",
 ]

@@ -52,6 +52,37 @@ class Claimed:
     not_after: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class PersonMessage:
+    """A row about one person, as they may see it (``/mydata``): a message to them, or
+    one whose dedupe key names them (to someone else). ``text`` is None once the row has
+    ended (its body is erased then)."""
+
+    kind: str
+    status: str
+    to_them: bool
+    created_at: datetime
+    not_before: datetime
+    not_after: datetime | None
+    finished_at: datetime | None
+    text: str | None
+
+
+# The rows about a person: private messages to them, and rows whose dedupe key names them
+# as one ``:``-separated part (``seat-offer:circle:telegram:42:1767...``). The key is
+# wrapped in ``:`` so a match at either end needs no special case, and LIKE's wildcards
+# in the member key are escaped, so ``telegram:42`` never matches ``telegram:421``.
+_ABOUT = (
+    "(platform = :platform AND recipient = :user_id)"
+    " OR (':' || dedupe_key || ':') LIKE :named ESCAPE '!'"
+)
+
+
+def _about(person: Actor) -> dict[str, str]:
+    escaped = "".join(f"!{c}" if c in "!%_" else c for c in person.key)
+    return {"platform": person.platform, "user_id": person.user_id, "named": f"%:{escaped}:%"}
+
+
 class OutboxStore:
     async def enqueue(self, tx: Executor, message: OutboxMessage, now: datetime) -> bool:
         """Insert ``message`` unless its dedupe_key exists; True if it was new."""
@@ -207,6 +238,20 @@ class OutboxStore:
         found = {f"{row['platform']}:{row['recipient']}" for row in rows}
         return found & wanted
 
+    async def about_person(self, db: Executor, person: Actor) -> list[PersonMessage]:
+        """Every row about ``person`` (sent or not), oldest first."""
+        rows = await db.fetch_all(
+            "SELECT kind, status, platform, recipient, body, created_at, not_before,"
+            f" not_after, finished_at FROM outbox WHERE {_ABOUT} ORDER BY created_at, id",
+            _about(person),
+        )
+        return [_person_message(row, person) for row in rows]
+
+    async def erase_person(self, tx: Executor, person: Actor) -> int:
+        """Inside ``tx``: delete every row about ``person``, whatever its status (they
+        asked to be forgotten: what was waiting for them is not sent). How many."""
+        return await tx.execute(f"DELETE FROM outbox WHERE {_ABOUT}", _about(person))
+
     async def forget_finished(self, db: Database, before: datetime) -> int:
         """Delete rows that ended before ``before`` (they hold no text by then)."""
         return await db.execute(
@@ -256,4 +301,18 @@ def _claimed(row: Row, token: str) -> Claimed:
         buttons=buttons,
         attempts=int(row["attempts"]),
         not_after=None if row["not_after"] is None else from_epoch_ms(row["not_after"]),
+    )
+
+
+def _person_message(row: Row, person: Actor) -> PersonMessage:
+    finished, not_after = row["finished_at"], row["not_after"]
+    return PersonMessage(
+        kind=str(row["kind"]),
+        status=str(row["status"]),
+        to_them=row["platform"] == person.platform and row["recipient"] == person.user_id,
+        created_at=from_epoch_ms(row["created_at"]),
+        not_before=from_epoch_ms(row["not_before"]),
+        not_after=None if not_after is None else from_epoch_ms(not_after),
+        finished_at=None if finished is None else from_epoch_ms(finished),
+        text=decode_body(row["body"])[0] if row["body"] else None,
     )

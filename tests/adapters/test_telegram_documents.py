@@ -154,3 +154,23 @@ async def test_a_caption_is_escaped_like_any_text(fake: FakeTelegramApi) -> None
         await driver.close()
 
     assert (seen.text, seen.file) == (text, "notes.txt")
+
+
+async def test_mydata_in_a_group_chat_goes_to_the_private_chat_only(
+    real: TelegramDriver,
+) -> None:
+    home = real.fake.group("Tuesday Circle", id=HOME_CHAT)
+    await real.acting(lambda: real.fake.inject_message(real.user("ada"), "/join circle", chat=home))
+    seen = await real.acting(
+        lambda: real.fake.inject_message(real.user("ada"), "/mydata", chat=home)
+    )
+
+    pointer = CATALOG.text("audience.sent_privately")
+    files = [(s.where, s.file) for s in seen if s.file is not None]
+    assert files == [("private", "peercircle-my-data.json")]
+    assert [s.text for s in seen if s.where == "chat"] == [pointer]
+    assert _documents(real.fake, HOME_CHAT) == []
+    [sent] = _documents(real.fake, real.user("ada").id)
+    assert sent.document is not None
+    assert sent.document.content_type == "application/json"
+    assert b'"group": "circle"' in sent.document.content

@@ -37,6 +37,9 @@ def test_the_media_type_must_look_like_one() -> None:
         Attachment("a.ics", b"x", "calendar")
     assert Attachment("a.ics", b"x", "text/calendar").is_text
     assert not Attachment("a.png", b"x", "image/png").is_text
+    assert Attachment("my-data.json", b"{}", "application/json").is_text
+    assert Attachment("a.json", b"{}", "application/ld+json").is_text
+    assert not Attachment("a.zip", b"x", "application/zip").is_text
 
 
 def test_a_reply_carries_text_and_at_most_one_attachment() -> None:

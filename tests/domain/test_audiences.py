@@ -94,6 +94,13 @@ CASES = [
     Case("contactme not a member", "/contactme circle", (ONLY_YOU,)),
     Case("checkins", "/checkins circle", (ONLY_YOU,), (), "fran"),
     Case("checkins refused", "/checkins circle", (ONLY_YOU,)),
+    Case("mydata", "/mydata", (ONLY_YOU,), (), "uma-first"),
+    Case("mydata of nobody", "/mydata", (ONLY_YOU,)),
+    Case("forgetme asks", "/forgetme", (ONLY_YOU,), (), "uma-first"),
+    Case("forgetme typed confirm asks", "/forgetme confirm", (ONLY_YOU,), (), "uma-first"),
+    Case("forgetme cancel", "/forgetme cancel", (ONLY_YOU,), (), "uma-first"),
+    # 1795683600 is the harness clock's start: a "Yes" button shown seconds ago.
+    Case("forgetme erases", "/forgetme confirm 1795683600", (ONLY_YOU,), FULL, "tina-first"),
     Case("unknown command", "/frobnicate", (ONLY_YOU,)),
     Case("too long", "/join " + "x" * 3000, (ONLY_YOU,)),
 ]
