@@ -2,9 +2,9 @@
 
 Answers carry no person, so they cannot be exported or found for anyone, with one
 exception: during an open week, the member's keyed codes (their marker and their answer's
-replace tag) still exist. The export lists the open weeks they checked in for (the export's own statement
-explains the rest); erasure
-deletes those codes and that week's answer. After a week closes nothing is left to find.
+replace tag) still exist. The export lists the open weeks they checked in for (the
+export's own statement explains the rest); erasure deletes those codes and that week's
+answer. After a week closes nothing is left to find.
 """
 
 from __future__ import annotations
