@@ -39,6 +39,7 @@ from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
 from groups.directory import GroupDirectory
 from groups.group_table import GroupSync, sync_groups
+from groups.helplines import STALE_AFTER_DAYS
 from groups.meeting_commands import MeetingCommands
 from groups.meeting_notices import MeetingNotices
 from groups.meetings import MeetingService
@@ -79,7 +80,8 @@ class BotApp:
         clock = clock or SystemClock()
         # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
-        helplines = HelplineDirectory.load()
+        helplines = HelplineDirectory.load(crisis=settings.crisis)
+        _log_unverified(helplines, clock)
         directory = GroupDirectory.from_settings(settings)
         database = await _open_storage(settings, directory, clock)
         platforms = Platforms()
@@ -184,6 +186,18 @@ class BotApp:
 
     async def close(self) -> None:
         await self.database.close()
+
+
+def _log_unverified(helplines: HelplineDirectory, clock: Clock) -> None:
+    """Once, at start: how many crisis helplines nobody has checked lately."""
+    stale = helplines.stale(clock.now().date())
+    logger.info(
+        "crisis helplines: %d of %d rows not verified in the last %d days "
+        "(peercircle check-config lists them)",
+        len(stale),
+        helplines.row_count(),
+        STALE_AFTER_DAYS,
+    )
 
 
 class DeliverAfterEach:

@@ -87,6 +87,7 @@ def group_from_config(config: GroupConfig) -> Group:
         schedule=schedule_from_config(config.schedule),
         homes=homes_from_config(config),
         previously=tuple(config.previously),
+        country=config.country,
     )
 
 

@@ -70,6 +70,7 @@ class Group:
     schedule: Schedule
     homes: tuple[Home, ...] = (CONSOLE_HOME,)
     previously: tuple[str, ...] = ()  # slugs it had before; its members follow it
+    country: str | None = None  # ISO code where it meets: /crisis in its chats uses it
 
     def is_facilitator(self, actor: Actor) -> bool:
         return actor.key in self.facilitators
