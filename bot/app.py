@@ -80,8 +80,7 @@ class BotApp:
         clock = clock or SystemClock()
         # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
-        helplines = HelplineDirectory.load(crisis=settings.crisis)
-        _log_unverified(helplines, clock)
+        helplines = _helplines(settings, clock)
         directory = GroupDirectory.from_settings(settings)
         database = await _open_storage(settings, directory, clock)
         platforms = Platforms()
@@ -188,8 +187,10 @@ class BotApp:
         await self.database.close()
 
 
-def _log_unverified(helplines: HelplineDirectory, clock: Clock) -> None:
-    """Once, at start: how many crisis helplines nobody has checked lately."""
+def _helplines(settings: Settings, clock: Clock) -> HelplineDirectory:
+    """The crisis helplines (packaged, with the config's [crisis] over them); logs once
+    how many rows nobody has verified lately."""
+    helplines = HelplineDirectory.load(crisis=settings.crisis)
     stale = helplines.stale(clock.now().date())
     logger.info(
         "crisis helplines: %d of %d rows not verified in the last %d days "
@@ -198,6 +199,7 @@ def _log_unverified(helplines: HelplineDirectory, clock: Clock) -> None:
         helplines.row_count(),
         STALE_AFTER_DAYS,
     )
+    return helplines
 
 
 class DeliverAfterEach:

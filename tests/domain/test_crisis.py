@@ -15,9 +15,9 @@ from groups.country_names import normalise
 from groups.crisis import HelplineDirectory
 from groups.helplines import load_packaged
 
-STARTER_COUNTRIES = (
-    "US CA GB IE AU NZ FR DE NL ES IN JP KR BR MX ZA SG".split()  # shared/reference
-)
+# The starter countries of shared/reference/helplines.md.
+STARTER_COUNTRIES: tuple[str, ...] = ("US", "CA", "GB", "IE", "AU", "NZ", "FR", "DE", "NL")
+STARTER_COUNTRIES += ("ES", "IN", "JP", "KR", "BR", "MX", "ZA", "SG")
 WEB_ADDRESS = re.compile(r"https?://[^\s/]+\.[^\s]+")
 
 
