@@ -19,7 +19,6 @@ import groups
 from adapters.base import Adapter, Inbox
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
-from bot.commands import CommandRegistry
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
@@ -34,30 +33,16 @@ from bot.scheduler import Scheduler
 from bot.storage import Database, StorageUnavailable, load_migrations, open_database
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
-from groups.announcements import Announcements
-from groups.checkin_commands import CheckinCommands
-from groups.checkin_keys import CheckinKeys
-from groups.checkin_notices import CheckinNotices
-from groups.checkin_personal_data import CheckinPersonalData
-from groups.checkin_report import CheckinReport
+from groups.assembly import DomainServices
 from groups.checkin_timer import CheckinTimer
 from groups.checkins import CheckinService
-from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
-from groups.data_rights import DataRightsCommands
 from groups.directory import GroupDirectory
 from groups.group_table import GroupSync, sync_groups
-from groups.meeting_commands import MeetingCommands
-from groups.meeting_notices import MeetingNotices
+from groups.helplines import STALE_AFTER_DAYS
 from groups.meetings import MeetingService
-from groups.member_settings import Defaults, MemberSettingsService
 from groups.membership import MembershipService
-from groups.notices import MembershipNotices
-from groups.personal_data import DataRights
-from groups.personal_data_stores import member_stores
 from groups.reminders import ReminderPlanner, ReminderTimer
-from groups.roster import RosterCommands
-from groups.settings_commands import SettingsCommands
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +75,7 @@ class BotApp:
         clock = clock or SystemClock()
         # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
+        helplines = _helplines(settings, clock)
         directory = GroupDirectory.from_settings(settings)
         database = await _open_storage(settings, directory, clock)
         platforms = Platforms()
@@ -97,8 +83,8 @@ class BotApp:
         messenger = Messenger(platforms, rate_limits)
         delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
         outbox = Outbox(clock, delivery)
-        domain = _Domain.build(settings, database, directory, clock, outbox, catalog)
-        registry = domain.registry(settings, HelplineDirectory.load())
+        domain = DomainServices.build(settings, database, directory, clock, outbox, catalog)
+        registry = domain.registry(settings, helplines)
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(registry, access, platforms, catalog, clock)
         return cls(
@@ -184,81 +170,19 @@ class BotApp:
         await self.database.close()
 
 
-@dataclass(frozen=True, slots=True)
-class _Domain:
-    """The domain services, built once over one database and outbox."""
-
-    database: Database
-    directory: GroupDirectory
-    clock: Clock
-    outbox: Outbox
-    membership: MembershipService
-    member_settings: MemberSettingsService
-    meetings: MeetingService
-    reminders: ReminderPlanner
-    checkins: CheckinService
-    data_rights: DataRights
-
-    @classmethod
-    def build(
-        cls,
-        settings: Settings,
-        database: Database,
-        directory: GroupDirectory,
-        clock: Clock,
-        outbox: Outbox,
-        catalog: Catalog,
-    ) -> _Domain:
-        notices = MembershipNotices(outbox, catalog)
-        membership = MembershipService(database, directory, clock, notices)
-        defaults = Defaults(settings.bot.timezone, settings.bot.country)
-        member_settings = MemberSettingsService(database, clock, defaults)
-        meeting_notices = MeetingNotices(outbox, catalog)
-        keys = _checkin_keys(settings)
-        checkins = CheckinService(
-            database,
-            directory,
-            clock,
-            keys,
-            CheckinNotices(outbox, catalog),
-            member_settings,
-            retention=timedelta(days=settings.checkins.retention_days),
-            prompts=settings.checkins.prompts,
-        )
-        stores = member_stores(
-            membership, directory, defaults, outbox, also=[CheckinPersonalData(keys)]
-        )
-        return cls(
-            database,
-            directory,
-            clock,
-            outbox,
-            membership,
-            member_settings,
-            MeetingService(database, clock, meeting_notices, member_settings),
-            ReminderPlanner(database, directory, clock, meeting_notices, member_settings),
-            checkins,
-            DataRights(database, clock, stores),
-        )
-
-    def registry(self, settings: Settings, helplines: HelplineDirectory) -> CommandRegistry:
-        """Every command, in the order /help lists them."""
-        db, directory, membership = self.database, self.directory, self.membership
-        member_settings = self.member_settings
-        return CommandRegistry(
-            [
-                *GroupCommands(
-                    membership, directory, helplines, member_settings, bot_name=settings.bot.name
-                ).specs(),
-                *MeetingCommands(self.meetings, membership, directory, member_settings).specs(),
-                *RosterCommands(membership, directory).specs(),
-                *Announcements(db, self.outbox, directory, self.clock, member_settings).specs(),
-                *SettingsCommands(member_settings, helplines).specs(),
-                *CheckinCommands(self.checkins, membership, directory).specs(),
-                *CheckinReport(self.checkins, directory).specs(),
-                *DataRightsCommands(self.data_rights).specs(),
-            ]
-        )
+def _helplines(settings: Settings, clock: Clock) -> HelplineDirectory:
+    """The crisis helplines (packaged, with the config's [crisis] over them); logs once
+    how many rows nobody has verified lately."""
+    helplines = HelplineDirectory.load(crisis=settings.crisis)
+    stale = helplines.stale(clock.now().date())
+    logger.info(
+        "crisis helplines: %d of %d rows not verified in the last %d days "
+        "(peercircle check-config lists them)",
+        len(stale),
+        helplines.row_count(),
+        STALE_AFTER_DAYS,
+    )
+    return helplines
 
 
 class DeliverAfterEach:
@@ -327,19 +251,6 @@ async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Cl
         await database.close()
         raise
     return database
-
-
-def _checkin_keys(settings: Settings) -> CheckinKeys | None:
-    """Check-ins need the key from the environment; without it they are switched off
-    (and said so once here, and by ``check-config``), never weakened."""
-    section = settings.checkins
-    secret = section.hmac_key
-    if secret is None and section.enabled and settings.groups:
-        logger.warning(
-            "check-ins are switched off: set PEERCIRCLE_CHECKINS__HMAC_KEY (a long random "
-            "secret kept outside the database) to turn them on"
-        )
-    return None if secret is None else CheckinKeys(secret.get_secret_value())
 
 
 def _rate_limits(settings: Settings) -> RateLimiters:

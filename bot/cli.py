@@ -27,7 +27,9 @@ from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
 from bot.storage import StorageError, StorageUnavailable
 from bot.text import quote_back
+from groups.crisis import HelplineDirectory
 from groups.directory import group_from_config
+from groups.helplines import staleness_warning
 from groups.schedule import describe_group_schedule
 from groups.schedule_cli import Terminal, print_calendar, print_schedule
 from groups.timetable import next_meetings
@@ -66,7 +68,7 @@ def _main(argv: Sequence[str] | None) -> int:
     command: str = args.command
     config = _config_path(getattr(args, "config", None))
     if command == "check-config":
-        return _check_config(args.path or config)
+        return check_config(args.path or config)
     offline = command in OFFLINE_TOOLS
     try:
         settings = load_settings(config, environ=_without_tokens() if offline else None)
@@ -219,7 +221,10 @@ def _config_path(given: Path | None) -> Path:
     return Path(from_env) if from_env else DEFAULT_CONFIG
 
 
-def _check_config(path: Path) -> int:
+def check_config(path: Path, *, today: date | None = None) -> int:
+    """``peercircle check-config``: 1 with the problems if the config cannot be used,
+    else 0 with a summary, and a warning (not a failure) for every crisis helpline not
+    verified in the 180 days before ``today`` (default: today, UTC)."""
     try:
         settings = load_settings(path)
     except ConfigError as error:
@@ -234,6 +239,9 @@ def _check_config(path: Path) -> int:
             upcoming=lambda g: next_meetings(group_from_config(g), now),
         )
     )
+    helplines = HelplineDirectory.load(crisis=settings.crisis)
+    if warning := staleness_warning(helplines.countries(), today or now.date()):
+        print(warning)
     return 0
 
 

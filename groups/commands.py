@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.replies import Audience, Button, Reply
 from groups.crisis import HelplineDirectory
+from groups.crisis_commands import CrisisHelp
 from groups.directory import GroupDirectory
 from groups.member_settings import MemberSettingsService
 from groups.membership import MembershipService
@@ -36,14 +37,14 @@ class GroupCommands:
         self._service = service
         self._directory = directory
         self._helplines = helplines
-        self._settings = settings
+        self._crisis = CrisisHelp(helplines, settings, directory)
         self._bot_name = bot_name
 
     def specs(self) -> list[CommandSpec]:
         return [
             CommandSpec("start", "commands.start", self.start),
             CommandSpec("help", "commands.help", self.help, urgent=True),
-            CommandSpec("crisis", "commands.crisis", self.crisis, urgent=True),
+            self._crisis.spec(),
             CommandSpec("groups", "commands.groups", self.groups),
             CommandSpec("join", "commands.join", self.join, (GROUP_PARAM,)),
             CommandSpec("leave", "commands.leave", self.leave, (GROUP_PARAM,)),
@@ -55,7 +56,7 @@ class GroupCommands:
             Button(ctx.text("buttons.see_groups"), "groups:"),
             Button(ctx.text("buttons.help"), "help:"),
         )
-        country = await self._settings.crisis_country(ctx.actor)
+        country = await self._crisis.country_for(ctx.actor, ctx.place)
         pointer = self._helplines.gentle_pointer(country, ctx.catalog)
         return ctx.reply(
             "groups.start",
@@ -75,14 +76,8 @@ class GroupCommands:
             audience=Audience.HERE,
             bot=self._bot_name,
             commands="\n".join(lines),
-            crisis=await self._crisis_text(ctx),
+            crisis=await self._crisis.text_for(ctx),
         )
-
-    async def crisis(self, ctx: Context, args: Args) -> Reply:
-        """For the member's own country (/settings) if a short read finds it, else the
-        bot's: it answers even when the database and the platform are down. Only the
-        person who asked sees it: asking for help is nobody else's business."""
-        return Reply(await self._crisis_text(ctx), audience=Audience.ONLY_YOU)
 
     async def groups(self, ctx: Context, args: Args) -> Reply:
         groups = self._directory.all()
@@ -192,10 +187,6 @@ class GroupCommands:
             where=where or ctx.text("groups.list.in_person"),
             seats=seats,
         )
-
-    async def _crisis_text(self, ctx: Context) -> str:
-        country = await self._settings.crisis_country(ctx.actor)
-        return self._helplines.crisis_text(country, ctx.catalog)
 
 
 def _buttons(ctx: Context, verb: str, groups: Sequence[Group]) -> tuple[Button, ...]:

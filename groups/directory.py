@@ -88,6 +88,7 @@ def group_from_config(config: GroupConfig) -> Group:
         homes=homes_from_config(config),
         previously=tuple(config.previously),
         checkins=checkin_rules_from_config(config.checkins),
+        country=config.country,
     )
 
 

@@ -167,16 +167,20 @@ class MemberSettingsService:
         return found.get(actor.key) or MemberSettings(self.defaults)
 
     async def crisis_country(self, actor: Actor) -> str:
-        """The member's country for /crisis, or the bot's. Never raises and never waits
-        long: a short read (abandoned after ``quick_read_seconds``, so never stuck behind
-        a write lock); any trouble with storage gives the bot's country."""
+        """The member's country for /crisis, or the bot's (see ``chosen_country``)."""
+        return await self.chosen_country(actor) or self.defaults.country
+
+    async def chosen_country(self, actor: Actor) -> str | None:
+        """The country the member chose in /settings, if a short read finds one. Never
+        raises and never waits long: the read is abandoned after ``quick_read_seconds``
+        (so never stuck behind a write lock); any trouble with storage gives None."""
         try:
             async with asyncio.timeout(self._quick_read_seconds):
                 found = await self._repo.find(self._db, actor, self.defaults)
         except Exception as error:  # crisis help must answer, whatever storage does
             logger.warning("settings: country not read for /crisis (%s)", type(error).__name__)
-            return self.defaults.country
-        return found.crisis_country
+            return None
+        return found.country
 
 
 _COLUMNS = (

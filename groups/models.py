@@ -84,6 +84,7 @@ class Group:
     homes: tuple[Home, ...] = (CONSOLE_HOME,)
     previously: tuple[str, ...] = ()  # slugs it had before; its members follow it
     checkins: CheckinRules = CheckinRules()
+    country: str | None = None  # ISO code where it meets: /crisis in its chats uses it
 
     def is_facilitator(self, actor: Actor) -> bool:
         return actor.key in self.facilitators

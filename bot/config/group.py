@@ -8,6 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bot.config.checkins import GroupCheckins
+from bot.config.crisis import check_country_code
 from bot.config.fields import MemberRef, check_timezone, config_error, quoting
 from bot.config.schedule import ScheduleConfig
 
@@ -27,6 +28,8 @@ class GroupConfig(BaseModel):
     capacity: int = Field(ge=1, le=500)
     facilitators: list[MemberRef] = Field(default_factory=list)
     timezone: str = ""
+    # Where the group meets, for /crisis asked in its chat (None: the member's or the bot's).
+    country: str | None = None
     online: bool = True
     location: str = Field(default="", max_length=200)
     telegram_chat_id: int | None = None
@@ -55,6 +58,11 @@ class GroupConfig(BaseModel):
             if old == info.data.get("slug"):
                 raise quoting(old, "is this group's slug now; list only earlier slugs")
         return value
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: object) -> object:
+        return check_country_code(value)
 
     @field_validator("timezone")
     @classmethod

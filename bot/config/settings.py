@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config.crisis import CrisisSection
 from bot.config.delivery import DeliverySection
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     discord: DiscordSection = Field(default_factory=DiscordSection)
     checkins: CheckinsSection = Field(default_factory=CheckinsSection)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
+    crisis: CrisisSection = Field(default_factory=CrisisSection)
     organizers: list[MemberRef] = Field(default_factory=list)
     groups: list[GroupConfig] = Field(default_factory=list)
 

@@ -26,10 +26,10 @@ async def test_crisis_uses_my_country_and_everyone_else_keeps_the_bots(
 
     assert mine.audience is Audience.ONLY_YOU
     assert "call 112 or 999 now" in mine.text
-    assert "Text 50808" in mine.text
+    assert "50808: text 50808" in mine.text
     assert "call 999 now" in theirs.text
     assert "Shout" in theirs.text
-    assert "Text 50808" in helped
+    assert "50808: text 50808" in helped
 
 
 async def test_crisis_with_storage_closed_answers_with_the_bots_country(
@@ -87,5 +87,5 @@ async def test_crisis_reads_my_country_beside_another_programs_write_lock(
         waited = asyncio.get_running_loop().time() - started
     await harness.close()
 
-    assert "Text 50808" in crisis.text
+    assert "50808: text 50808" in crisis.text
     assert waited < 1.0
