@@ -4,7 +4,11 @@ is valid, bounded, deterministic and shows a gap without relying on colour."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -174,3 +178,22 @@ def test_texts_are_drawn_literally_not_as_math() -> None:
 def test_the_scale_needs_five_labels() -> None:
     with pytest.raises(ValueError, match="five"):
         trend_chart([released(3.0)], title="t", scale_labels=SCALE[:4], gap_label="g")
+
+
+def test_matplotlib_is_imported_on_first_chart_not_at_start_up() -> None:
+    """The bot imports this module at start-up; only drawing a chart pays for matplotlib."""
+    probe = (
+        "import sys, groups.checkin_trend as t\n"
+        "before = 'matplotlib' in sys.modules\n"
+        "t.sparkline([t.TrendPoint('a', 3.0, 5)])\n"
+        "after_sparkline = 'matplotlib' in sys.modules\n"
+        "t.trend_chart([], title='t', scale_labels='12345', gap_label='g')\n"
+        "after_chart = 'matplotlib' in sys.modules\n"
+        "print(before, after_sparkline, after_chart, 'matplotlib.pyplot' in sys.modules)\n"
+    )
+    root = Path(__file__).parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "False", "True", "False"]
