@@ -34,6 +34,7 @@ class Capabilities:
     max_text_length: int  # longer texts are split into several messages
     markup: Markup  # what member text must be escaped for
     files: bool  # can send a reply's attachment as a file (else shows it another way)
+    images: bool  # shows an image attachment (``Attachment.is_image``) as a picture
 
 
 class Inbox(Protocol):

@@ -17,6 +17,8 @@ _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # A name safe on every platform and file system: no path, no hidden file, no spaces.
 _FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")
 _MEDIA_TYPE = re.compile(r"[a-z]+/[a-z0-9.+-]+")
+# Images every platform shows as a picture (Telegram's sendPhoto, Discord's embeds).
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
 class Audience(Enum):
@@ -103,8 +105,9 @@ class Form:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file a reply carries (a group's ``.ics`` calendar): sent as a document where
-    the platform can, shown as text on the console."""
+    """A file a reply carries (a group's ``.ics`` calendar, a check-in trend chart): sent
+    as a file where the platform can, an image (``is_image``) as a picture where the
+    platform shows images; on the console named, and shown if it is text."""
 
     filename: str
     content: bytes
@@ -123,6 +126,11 @@ class Attachment:
         """Readable as UTF-8 text: ``text/*``, and JSON (a member's ``/mydata`` export)."""
         kind = self.media_type
         return kind.startswith("text/") or kind == "application/json" or kind.endswith("+json")
+
+    @property
+    def is_image(self) -> bool:
+        """A PNG or JPEG: shown as a picture where the platform shows images."""
+        return self.media_type in IMAGE_TYPES
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class ConsoleAdapter:
         max_text_length=MAX_MESSAGE,
         markup=Markup.PLAIN,
         files=False,  # an attachment is shown: its name, size and (if text) content
+        images=False,  # an image is named, not shown (nothing is written to disk)
     )
 
     def __init__(

@@ -8,7 +8,10 @@ with whom it is for.
 
 An attachment is shown under the text of the message that carries it: a line with its
 name and size, then (for a text file, such as an ``.ics`` calendar) its content,
-indented. Nothing is written to disk.
+indented. An image (the check-in trend chart) is only named: a terminal cannot show it,
+and the reply's text says the same in words (the trend as a sparkline). Nothing is
+written to disk: a file of check-in figures left in a temporary folder would outlive
+the session, and a scripted session's output stays the same on every run.
 """
 
 from __future__ import annotations
@@ -58,7 +61,10 @@ class Audiences:
 
     def attachment_text(self, attachment: Attachment) -> str:
         kilobytes = f"{len(attachment.content) / 1024:.1f}"
-        line = self._text("console.attachment", filename=attachment.filename, kilobytes=kilobytes)
+        named = {"filename": attachment.filename, "kilobytes": kilobytes}
+        if attachment.is_image:
+            return self._text("console.image", **named)
+        line = self._text("console.attachment", **named)
         if not attachment.is_text:
             return line
         return f"{line}\n{indent(attachment.content.decode('utf-8', 'replace'))}"

@@ -83,6 +83,7 @@ class TelegramAdapter:
         max_text_length=MAX_MESSAGE,
         markup=Markup.HTML,
         files=True,
+        images=True,  # sent as a photo (sendPhoto)
     )
 
     def __init__(

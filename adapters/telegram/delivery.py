@@ -12,9 +12,11 @@ In a private chat every reply goes to that chat. In a group chat:
 
 A form is always a conversation in the private chat, wherever it was opened.
 
-An attachment goes as a document (``sendDocument``) with the reply's text as its
-caption; a text too long for a caption (1024 characters) is sent as messages first, and
-the document after them without one.
+An attachment goes as a document (``sendDocument``), an image (a PNG or JPEG, such as
+the check-in trend chart) as a photo (``sendPhoto``), shown in the chat. Either way the
+reply's text is its caption, so text and file arrive as one message; a text too long
+for a caption (1024 characters) is sent as messages first, and the file after them
+without one. (A photo Telegram refuses to process goes again as a document.)
 
 Every message waits for its turn under Telegram's limits (``pacing.py``): the replies to
 an update as an answer, the messages the core sends on its own as a notice.
@@ -110,11 +112,11 @@ class Delivery:
         reply_to: int | None = None,
         group_chat: bool = False,
     ) -> list[int]:
-        """``reply`` as messages in ``chat_id``, its attachment as a document; the ids."""
+        """``reply`` as messages in ``chat_id``, its attachment as a file; the ids."""
         attachment = reply.attachment
-        under_document = None if attachment is None else caption(reply.text, reply.buttons)
+        under_file = None if attachment is None else caption(reply.text, reply.buttons)
         ids: list[int] = []
-        if under_document is None:
+        if under_file is None:
             parts = render(reply.text, reply.buttons)
             ids = await self._sender.post(
                 chat_id,
@@ -126,16 +128,16 @@ class Delivery:
             )
             reply_to = None if ids else reply_to  # only the first message answers
         if attachment is not None:
-            document = await self._sender.post_document(
+            file = await self._sender.post_attachment(
                 chat_id,
                 attachment,
-                under_document,
+                under_file,
                 thread_id=thread_id,
                 reply_to=reply_to,
                 pacing=pacing,
                 group_chat=group_chat,
             )
-            ids.append(document)
+            ids.append(file)
         return ids
 
     async def answer(self, origin: Origin, replies: Sequence[Reply]) -> None:

@@ -20,7 +20,7 @@ from adapters.text import split_message
 from bot.replies import Button
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message text
-MAX_CAPTION = 1024  # Telegram's limit for a document's caption
+MAX_CAPTION = 1024  # Telegram's limit for a document's or a photo's caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ def render(text: str, buttons: Sequence[Button] = (), *, limit: int = MAX_MESSAG
 
 
 def caption(text: str, buttons: Sequence[Button] = ()) -> Part | None:
-    """``text`` as a document's caption (with ``buttons`` under the document), or None
+    """``text`` as a file's caption (with ``buttons`` under the file), or None
     if it is too long for one once escaped: then it goes as messages of its own."""
     escaped = escape(text.strip())
     if telegram_length(escaped) > MAX_CAPTION:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
@@ -40,6 +42,8 @@ warnings.filterwarnings("ignore", RETRY_AFTER_CHANGE, PTBDeprecationWarning)
 
 Result = TypeVar("Result")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # never fetch a link someone wrote
+PHOTO_REFUSALS = ("image_process_failed", "photo_invalid_dimensions")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +127,7 @@ class Sender:
             reply_to = None  # only the first part answers the person's message
         return ids
 
-    async def post_document(
+    async def post_attachment(
         self,
         chat_id: int,
         attachment: Attachment,
@@ -134,24 +138,23 @@ class Sender:
         pacing: Pacing | None = None,
         group_chat: bool = False,
     ) -> int:
-        """Upload ``attachment`` as a document, ``caption`` (if any) under it, when
-        ``pacing`` allows; the id of the message sent."""
+        """Upload ``attachment``, ``caption`` (if any) under it, when ``pacing`` allows;
+        the id of the message sent. An image goes as a photo, shown in the chat; one
+        Telegram cannot take as a photo goes again, as a document."""
         pacing = pacing or Pacing.answer(None)
         await pacing.turn(chat_id, group_chat=group_chat)
-        answering = _answering(reply_to)
-
-        async def send(bot: Bot) -> Message:
-            return await bot.send_document(
-                chat_id,
-                InputFile(attachment.content, filename=attachment.filename),
-                caption=caption.html if caption and caption.html else None,
-                parse_mode=ParseMode.HTML if caption and caption.html else None,
-                reply_markup=caption.keyboard if caption else None,
-                message_thread_id=thread_id,
-                reply_parameters=answering,
-            )
-
-        message = await self.call(send, wait_out_flood=pacing.waits_out_flood_control)
+        flood = pacing.waits_out_flood_control
+        upload = partial(_upload, chat_id, attachment, caption, thread_id, reply_to)
+        if not attachment.is_image:
+            message = await self.call(upload(as_photo=False), wait_out_flood=flood)
+        else:
+            try:
+                message = await self.call(upload(as_photo=True), wait_out_flood=flood)
+            except BadRequest as refused:
+                if not _photo_refused(refused):
+                    raise
+                logger.warning("telegram: a photo was refused (%s); sent as a file", refused)
+                message = await self.call(upload(as_photo=False), wait_out_flood=flood)
         pacing.sent()
         return message.message_id
 
@@ -196,6 +199,53 @@ def _send(
         )
 
     return send
+
+
+def _upload(
+    chat_id: int,
+    attachment: Attachment,
+    caption: Part | None,
+    thread_id: int | None,
+    reply_to: int | None,
+    *,
+    as_photo: bool,
+) -> Callable[[Bot], Awaitable[Message]]:
+    """Sending ``attachment`` as a photo (sendPhoto) or a document (sendDocument)."""
+    answering = _answering(reply_to)
+    html = caption.html if caption is not None and caption.html else None
+    keyboard = caption.keyboard if caption is not None else None
+
+    parse_mode = ParseMode.HTML if html else None
+
+    async def send(bot: Bot) -> Message:
+        upload = InputFile(attachment.content, filename=attachment.filename)
+        if as_photo:
+            return await bot.send_photo(
+                chat_id,
+                upload,
+                caption=html,
+                parse_mode=parse_mode,
+                reply_markup=keyboard,
+                message_thread_id=thread_id,
+                reply_parameters=answering,
+            )
+        return await bot.send_document(
+            chat_id,
+            upload,
+            caption=html,
+            parse_mode=parse_mode,
+            reply_markup=keyboard,
+            message_thread_id=thread_id,
+            reply_parameters=answering,
+        )
+
+    return send
+
+
+def _photo_refused(refused: BadRequest) -> bool:
+    """Telegram could not make a photo of the file (not an image it reads, or of
+    dimensions it does not take); as a document it still arrives."""
+    return any(reason in refused.message.casefold() for reason in PHOTO_REFUSALS)
 
 
 def _answering(reply_to: int | None) -> ReplyParameters | None:

@@ -37,10 +37,12 @@ from bot.replies import (
 )
 from bot.roles import Role
 from tests.fakes.authority import EveryoneIsAMember
+from tests.fakes.images import png
 
 Where = Literal["chat", "only", "private"]
 SECRET = "secret-for"  # every reply meant for one person carries this, plus their name
 NOTES = "notes.txt"  # the file /file sends
+CHART = "chart.png"  # the image /image sends
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Seen:
     text: str
     buttons: tuple[str, ...] = ()
     file: str | None = None  # the name of a file that came with it
+    image: bool = False  # that file was shown as a picture (not only named, or a file)
 
 
 class Driver(Protocol):
@@ -133,6 +136,10 @@ def conformance_commands(max_text_length: int) -> CommandRegistry:
         notes = Attachment(NOTES, b"line one\nline two\n", "text/plain")
         return Reply("Your notes.", audience=Audience.HERE, attachment=notes)
 
+    async def image(ctx: Context, args: Args) -> Reply:
+        chart = Attachment(CHART, png(64, 32), "image/png")
+        return Reply("Your chart: ▁▃▅·█", audience=Audience.HERE, attachment=chart)
+
     async def echo(ctx: Context, args: Args) -> Reply:
         return Reply(f"You said: {args.text('text')}", audience=Audience.HERE)
 
@@ -149,6 +156,7 @@ def conformance_commands(max_text_length: int) -> CommandRegistry:
             CommandSpec("long", "commands.help", long),
             CommandSpec("echo", "commands.help", echo, (text,)),
             CommandSpec("file", "commands.help", file),
+            CommandSpec("image", "commands.help", image),
         ]
     )
 
@@ -255,6 +263,21 @@ class AdapterConformance:
         ]
         in_chat = await driver.say("bob", "/file", shared=True)
         assert [(s.where, s.text, s.file) for s in in_chat] == [("chat", "Your notes.", NOTES)]
+        assert not any(s.image for s in privately + in_chat)
+
+    async def test_an_image_is_a_picture_where_the_platform_shows_images(
+        self, driver: Driver
+    ) -> None:
+        """Elsewhere it is named under its text, which must say the same in words."""
+        pictured = driver.adapter.capabilities.images
+        privately = await driver.say("bob", "/image", shared=False)
+        assert [(s.where, s.person, s.text, s.file, s.image) for s in privately] == [
+            ("private", "bob", "Your chart: ▁▃▅·█", CHART, pictured)
+        ]
+        in_chat = await driver.say("bob", "/image", shared=True)
+        assert [(s.where, s.text, s.file, s.image) for s in in_chat] == [
+            ("chat", "Your chart: ▁▃▅·█", CHART, pictured)
+        ]
 
     # -- proactive sends -----------------------------------------------------------------
 

@@ -26,7 +26,8 @@ from tests.adapters.conformance import Seen, Where, conformance_dispatcher
 CHAT = "circle-chat"
 _ECHO = re.compile(r"^(\S+)( in #\S+)?> ")
 _BUTTON = re.compile(r"^  \[(\d+)\] (.*)$")
-_FILE = re.compile(r"^  \(file (\S+), [\d.]+ KB\)$")  # an attachment: its name
+# An attachment: its name ("(file notes.txt, 0.1 KB)", "(image chart.png, 2.0 KB: ...)").
+_FILE = re.compile(r"^  \((?:file|image) (\S+), [\d.]+ KB(?:: [^()]*)?\)$")
 _HEADINGS: list[tuple[re.Pattern[str], Where | None]] = [
     (re.compile(r"^\(everyone in #\S+ sees this\)$"), "chat"),
     (re.compile(r"^\(message \S+ in #\S+, edited\)$"), "chat"),

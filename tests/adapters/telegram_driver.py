@@ -182,10 +182,12 @@ class TelegramDriver:
             if sent.deleted or (earlier is not None and earlier[0] == sent.text):
                 continue
             labels = tuple(label for label, _ in sent.buttons)
-            file = sent.document.filename if sent.document is not None else None
+            upload = sent.photo or sent.document
+            file = upload.filename if upload is not None else None
+            image = sent.photo is not None
             if sent.chat_id < 0:  # a group: Telegram's group ids are negative, users' not
-                seen.append(Seen("chat", None, sent.text, labels, file))
+                seen.append(Seen("chat", None, sent.text, labels, file, image))
             else:
                 person = self.person_in(sent.chat_id)
-                seen.append(Seen("private", person, sent.text, labels, file))
+                seen.append(Seen("private", person, sent.text, labels, file, image))
         return seen

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
+
+import pytest
 
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.input import lines_from
@@ -11,6 +14,7 @@ from adapters.console.render import render_message
 from bot.app import DeliverAfterEach
 from bot.replies import Attachment, Audience, Button, Reply
 from bot.roles import Role
+from tests.fakes.images import png
 from tests.harness import Harness, person
 
 PRIVATE = Audience.PRIVATE_MESSAGE
@@ -103,9 +107,8 @@ async def test_calendar_shows_the_file_and_its_content(harness: Harness) -> None
     assert "\r" not in out
 
 
-async def test_a_file_that_is_not_text_is_only_named(harness: Harness) -> None:
-    out = io.StringIO()
-    console = ConsoleAdapter(
+def _console(harness: Harness, out: io.StringIO) -> ConsoleAdapter:
+    return ConsoleAdapter(
         harness.app.catalog,
         bot_name="PeerCircle",
         user="alice",
@@ -114,10 +117,33 @@ async def test_a_file_that_is_not_text_is_only_named(harness: Harness) -> None:
         out=out,
         echo=True,
     )
-    picture = Attachment("photo.png", b"\x89PNG" + b"\0" * 2044, "image/png")
-    await console.send_private(
-        person("bob"), Reply("A photo.", audience=PRIVATE, attachment=picture)
+
+
+async def test_a_file_that_is_not_text_is_only_named(harness: Harness) -> None:
+    out = io.StringIO()
+    leaflet = Attachment("leaflet.pdf", b"%PDF" + b"\0" * 2044, "application/pdf")
+    await _console(harness, out).send_private(
+        person("bob"), Reply("A leaflet.", audience=PRIVATE, attachment=leaflet)
     )
 
-    expected = "(private message to Bob)\n  A photo.\n  (file photo.png, 2.0 KB)\n\n"
+    expected = "(private message to Bob)\n  A leaflet.\n  (file leaflet.pdf, 2.0 KB)\n\n"
     assert out.getvalue() == expected
+
+
+async def test_an_image_is_named_as_one_and_nothing_is_written(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    out = io.StringIO()
+    chart = Attachment("trend.png", png(64, 32), "image/png")
+    await _console(harness, out).send_private(
+        person("bob"), Reply("Mood: ▁▃▅·█", audience=PRIVATE, attachment=chart)
+    )
+
+    kilobytes = f"{len(chart.content) / 1024:.1f}"
+    line = harness.app.catalog.text("console.image", filename="trend.png", kilobytes=kilobytes)
+    assert out.getvalue() == f"(private message to Bob)\n  Mood: ▁▃▅·█\n  {line}\n\n"
+    assert line.startswith("(image trend.png, ")
+    assert list(workdir.iterdir()) == []

@@ -288,7 +288,18 @@ async def test_member_commands_are_published_with_their_summaries(fake: FakeTele
         await driver.close()
     published = fake.commands()
     names = [c["command"] for c in published]
-    assert names == ["here", "mine", "dm", "choose", "picked", "survey", "long", "echo", "file"]
+    assert names == [
+        "here",
+        "mine",
+        "dm",
+        "choose",
+        "picked",
+        "survey",
+        "long",
+        "echo",
+        "file",
+        "image",
+    ]
     assert published[0]["description"] == CATALOG.text("commands.help")
 
 

@@ -47,3 +47,18 @@ def test_a_reply_carries_text_and_at_most_one_attachment() -> None:
     reply = Reply("Here.", audience=Audience.HERE, attachment=notes)
     assert (reply.text, reply.attachment) == ("Here.", notes)
     assert Reply("Here.", audience=Audience.HERE).attachment is None
+
+
+@pytest.mark.parametrize(
+    ("media_type", "image"),
+    [
+        ("image/png", True),
+        ("image/jpeg", True),
+        ("image/svg+xml", False),  # a document, not a picture: no platform shows it inline
+        ("image/gif", False),
+        ("text/calendar", False),
+        ("application/octet-stream", False),
+    ],
+)
+def test_a_png_or_jpeg_is_an_image(media_type: str, image: bool) -> None:
+    assert Attachment("chart.png", b"x", media_type).is_image is image

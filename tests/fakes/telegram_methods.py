@@ -24,6 +24,7 @@ from tests.fakes.telegram_faults import (
 from tests.fakes.telegram_html import (
     FormattedText,
 )
+from tests.fakes.telegram_media import as_document, as_photo, check_photo
 from tests.fakes.telegram_params import (
     CHAT_ACTIONS,
     SCOPE_TYPES,
@@ -38,6 +39,7 @@ from tests.fakes.telegram_updates import (
     CallbackAnswer,
     SentDocument,
     SentMessage,
+    SentPhoto,
     TgChat,
     message_json,
 )
@@ -91,6 +93,7 @@ class BotApiMethods(TelegramState):
             "getWebhookInfo": self._get_webhook_info,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -202,13 +205,27 @@ class BotApiMethods(TelegramState):
         return self._deliver(chat, params, formatted, raw)
 
     async def _send_document(self, params: JSON) -> JSON:
-        """A document uploaded as multipart/form-data (a file_id or URL is refused: the
-        fake keeps no files), with an optional caption of at most 1024 characters."""
+        """A document uploaded as multipart/form-data, with an optional caption."""
+        chat, upload, formatted, raw = self._upload(params, "document")
+        document = SentDocument(upload["file"], upload["content"], upload["content_type"])
+        return self._deliver(chat, params, formatted, raw, document=document)
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        """A photo uploaded as multipart/form-data, with an optional caption: an image
+        within Telegram's limits (``telegram_media.check_photo``)."""
+        chat, upload, formatted, raw = self._upload(params, "photo")
+        width, height = check_photo(upload["content"])
+        photo = SentPhoto(upload["file"], upload["content"], upload["content_type"], width, height)
+        return self._deliver(chat, params, formatted, raw, photo=photo)
+
+    def _upload(self, params: JSON, name: str) -> tuple[TgChat, JSON, FormattedText, str]:
+        """The chat, the file uploaded as ``name`` (a file_id or URL is refused: the fake
+        keeps no files) and the caption of at most 1024 characters, formatted and raw."""
         chat = self._chat(params)
         self._check_reachable(chat)
-        upload = params.get("document")
+        upload = params.get(name)
         if not isinstance(upload, dict) or not isinstance(upload.get("content"), bytes):
-            raise bad_request("the fake Telegram API takes documents as uploads only")
+            raise bad_request(f"the fake Telegram API takes {name}s as uploads only")
         if not upload["content"]:
             raise bad_request("file must be non-empty")
         raw = params.get("caption") or ""
@@ -217,8 +234,7 @@ class BotApiMethods(TelegramState):
             formatted = format_text(raw, params, strict_ampersand=self.strict_ampersand)
             if len(formatted.text) > MAX_CAPTION:
                 raise bad_request("message caption is too long")
-        document = SentDocument(upload["file"], upload["content"], upload["content_type"])
-        return self._deliver(chat, params, formatted, raw, document)
+        return chat, upload, formatted, raw
 
     def _deliver(
         self,
@@ -226,9 +242,11 @@ class BotApiMethods(TelegramState):
         params: JSON,
         formatted: FormattedText,
         raw: str,
+        *,
         document: SentDocument | None = None,
+        photo: SentPhoto | None = None,
     ) -> JSON:
-        """Records a message (or document) the bot sends to ``chat``; its JSON."""
+        """Records a message (or document, or photo) the bot sends to ``chat``; its JSON."""
         markup = check_markup(params.get("reply_markup"))
         reply_parameters = params.get("reply_parameters")
         if reply_parameters is None and "reply_to_message_id" in params:
@@ -244,7 +262,9 @@ class BotApiMethods(TelegramState):
         inline = markup if markup and "inline_keyboard" in markup else None
         message = self._bot_message(chat, message_id, formatted, inline, thread_id, reply_to)
         if document is not None:
-            message = _as_document(message, document)
+            message = as_document(message, document)
+        if photo is not None:
+            message = as_photo(message, photo)
         self._messages[(chat.id, message_id)] = message
         self._sent[(chat.id, message_id)] = SentMessage(
             chat_id=chat.id,
@@ -261,6 +281,7 @@ class BotApiMethods(TelegramState):
             sent_at=time.time(),
             json=message,
             document=document,
+            photo=photo,
         )
         return message
 
@@ -455,21 +476,3 @@ class BotApiMethods(TelegramState):
         if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
             raise bad_request("can't parse BotCommandScope JSON object")
         return scope_key(scope), str(params.get("language_code") or "")
-
-
-def _as_document(message: JSON, document: SentDocument) -> JSON:
-    """A bot message's JSON with its text as a document's caption."""
-    shown = {key: value for key, value in message.items() if key not in ("text", "entities")}
-    if message.get("text"):
-        shown["caption"] = message["text"]
-    if message.get("entities"):
-        shown["caption_entities"] = message["entities"]
-    unique = f"doc{message['chat']['id']}_{message['message_id']}"
-    shown["document"] = {
-        "file_id": f"{unique}-id",
-        "file_unique_id": unique,
-        "file_name": document.filename,
-        "mime_type": document.content_type,
-        "file_size": len(document.content),
-    }
-    return shown

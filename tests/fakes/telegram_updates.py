@@ -135,6 +135,18 @@ class SentDocument:
     content_type: str
 
 
+@dataclass(frozen=True)
+class SentPhoto:
+    """An image the bot uploaded with sendPhoto: its name, bytes, declared type and the
+    dimensions the fake read from it."""
+
+    filename: str
+    content: bytes = field(repr=False)
+    content_type: str
+    width: int
+    height: int
+
+
 @dataclass
 class SentMessage:
     """A message the bot sent, as it stands now (edits applied; ``edits`` holds the
@@ -156,6 +168,7 @@ class SentMessage:
     edits: list[str] = field(default_factory=list)
     deleted: bool = False
     document: SentDocument | None = None  # sendDocument: ``text`` is then the caption
+    photo: SentPhoto | None = None  # sendPhoto: ``text`` is then the caption
 
     @property
     def buttons(self) -> list[tuple[str, str | None]]:
