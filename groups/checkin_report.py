@@ -7,6 +7,7 @@ for platforms that show images.
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from bot.args import Args, ParamSpec
@@ -55,7 +56,8 @@ class CheckinReport:
             TrendPoint(period_label(r, zone), r.mean, None if r.suppressed else r.respondents)
             for r in oldest_first
         ]
-        chart = trend_chart(
+        chart = await asyncio.to_thread(  # drawing takes tens of ms: off the event loop
+            trend_chart,
             points,
             title=ctx.text("checkins.report.chart_title", group=group.name),
             scale_labels=mood_words(ctx.catalog),

@@ -226,3 +226,34 @@ async def test_only_seated_members_check_in(tmp_path: Path) -> None:
         assert await harness.app.database.fetch_all("SELECT * FROM checkins") == []
     finally:
         await harness.close()
+
+
+async def test_checkins_shows_released_weeks_with_a_sparkline_and_a_chart(
+    tmp_path: Path,
+) -> None:
+    harness = await open_harness(tmp_path)
+    try:
+        crowd = people(6)
+        await join_all(harness, crowd)
+        for member in crowd:
+            await check_in(harness, member, 4)
+        await close_period(harness)
+        harness.clock.advance(days=4)  # the next Sunday: a week with too few answers
+        await harness.app.checkins.run_due()
+        await check_in(harness, crowd[0], 1)
+        harness.clock.advance(days=3, seconds=1)
+        await harness.app.checkins.run_due()
+        [report] = await harness.say("/checkins circle", as_=fran)
+        assert report.audience is Audience.ONLY_YOU
+        assert "6 people checked in" in report.text
+        assert "not enough check-ins this week" in report.text
+        assert "▆·" in report.text  # oldest first: 4.0, then too few
+        assert report.attachment is not None
+        assert report.attachment.media_type == "image/png"
+        assert report.attachment.content.startswith(b"\x89PNG")
+        gus = person("gus")  # facilitates "carers", not "circle"
+        [refused] = await harness.say("/checkins circle", as_=gus)
+        assert refused.attachment is None
+        assert "6 people" not in refused.text
+    finally:
+        await harness.close()
