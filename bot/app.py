@@ -206,12 +206,12 @@ class BotApp:
         inbox: Inbox = DeliverAfterEach(self) if deliver_after_each else self.dispatcher
         upkeep = _Upkeep(self, deliver_after_each)
         done = asyncio.Event()
-        stopping = asyncio.create_task(_relay(stop, done))
         recovering = None
         if self.degraded:
             recovering = asyncio.create_task(self._recover(upkeep, retry_storage_every, done))
         else:
             await upkeep.begin(done)
+        stopping = asyncio.create_task(_relay(stop, done))
         try:
             await Supervisor(inbox, adapters, backoff=backoff).run(stop)
         finally:
