@@ -20,6 +20,14 @@ from adapters.base import Adapter, Inbox
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.degraded import (
+    RETRY_SECONDS,
+    as_problem,
+    keep_trying,
+    tell_back,
+    tell_changed,
+    tell_degraded,
+)
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
@@ -30,7 +38,14 @@ from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 from bot.roles import Role
 from bot.scheduler import Scheduler
-from bot.storage import Database, StorageUnavailable, load_migrations, open_database
+from bot.storage import (
+    Database,
+    StandInDatabase,
+    StorageError,
+    StorageUnavailable,
+    load_migrations,
+    open_database,
+)
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
 from groups.assembly import DomainServices
@@ -70,14 +85,14 @@ class BotApp:
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
-        """Connect storage (applying migrations) and wire the commands. Raises
-        ``StorageError`` when the database cannot be used."""
+        """Connect storage (applying migrations) and wire the commands. A database that
+        cannot be used is told once, and a ``StandInDatabase`` takes its place (degraded)."""
         clock = clock or SystemClock()
         # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
         helplines = _helplines(settings, clock)
         directory = GroupDirectory.from_settings(settings)
-        database = await _open_storage(settings, directory, clock)
+        database = await _open_or_stand_in(settings, directory, clock)
         platforms = Platforms()
         rate_limits = _rate_limits(settings)
         messenger = Messenger(platforms, rate_limits)
@@ -104,11 +119,44 @@ class BotApp:
             checkins=domain.checkins,
         )
 
+    @property
+    def storage_problem(self) -> StorageError | None:
+        """Why the app serves without its database (None when it has one)."""
+        stand_in = self.database
+        if isinstance(stand_in, StandInDatabase) and stand_in.degraded:
+            return stand_in.problem
+        return None
+
+    @property
+    def degraded(self) -> bool:
+        """Serving without a database: it could not be opened at start (nor since)."""
+        return self.storage_problem is not None
+
+    async def reopen_storage(self) -> bool:
+        """Degraded: try once more to open the database (syncing the groups); True once it
+        works, and from then on every feature uses it (``serve`` then runs the start-up
+        work). A try that fails is told only if the problem changed."""
+        stand_in = self.database
+        if not isinstance(stand_in, StandInDatabase) or not stand_in.degraded:
+            return True
+        try:
+            database = await _open_storage(self.settings, self.directory, self.clock)
+        except Exception as error:
+            problem = as_problem(error, self.settings.sqlite_path())
+            tell_changed(stand_in.problem, problem)
+            stand_in.problem = problem
+            return False
+        stand_in.take_over(database)
+        tell_back(self.settings.sqlite_path())
+        return True
+
     async def start(self) -> None:
         """Work at start: seat anyone waiting for a seat that opened while the bot was
         down (say, the organizer raised a group's capacity); their notices go into the
         outbox, which the delivery worker empties along with whatever was pending.
         Storage that cannot take it now only postpones it: the next leave fills seats."""
+        if self.degraded:  # done once the database is back
+            return
         try:
             await self.membership.fill_open_seats()
         except StorageUnavailable as error:
@@ -121,10 +169,13 @@ class BotApp:
         *,
         backoff: Backoff | None = None,
         deliver_after_each: bool = False,
+        retry_storage_every: float = RETRY_SECONDS,
     ) -> None:
         """Run ``adapters`` and the delivery worker until ``stop`` is set or all adapters
         have finished. ``deliver_after_each`` (the console) sends what a command put in the
-        outbox before its replies are shown, so a transcript reads in a fixed order."""
+        outbox before its replies are shown, so a transcript reads in a fixed order.
+        Degraded, the start-up work (seats, reminders, the outbox) waits until the
+        database can be opened, tried every ``retry_storage_every`` seconds."""
         commands = list(self.dispatcher.commands.listed())
         for adapter in adapters:
             self.platforms.attach(adapter)
@@ -132,33 +183,38 @@ class BotApp:
                 await adapter.register_commands(commands)
             except Exception as error:  # the commands still work when typed
                 log_incident(logger, new_incident_id(), f"{adapter.platform} commands", error)
-        await self.start()
         inbox: Inbox = DeliverAfterEach(self) if deliver_after_each else self.dispatcher
-        scheduler = Scheduler()
-        timer = ReminderTimer(self.reminders, scheduler, self.clock, after_each=self.delivery.wake)
-        await _quietly("reminders at start", timer.start())
-        checkin_timer = CheckinTimer(
-            self.checkins, scheduler, self.clock, after_each=self.delivery.wake
-        )
-        await _quietly("check-ins at start", checkin_timer.start())
-        if deliver_after_each:  # what is due at start shows first, in a fixed order
-            await _quietly("outbox at start", self.delivery.deliver_due(AFTER_EACH_LIMIT))
+        upkeep = _Upkeep(self, deliver_after_each)
         done = asyncio.Event()
-        worker = asyncio.create_task(self.delivery.run(done), name="outbox delivery")
+        recovering = None
+        if self.degraded:
+            recovering = asyncio.create_task(self._recover(upkeep, retry_storage_every, done))
+        else:
+            await upkeep.begin(done)
         stopping = asyncio.create_task(_relay(stop, done))
         try:
             await Supervisor(inbox, adapters, backoff=backoff).run(stop)
         finally:
-            scheduler.shutdown()
             done.set()
             stopping.cancel()
-            await _finish(worker, DELIVERY_STOP_GRACE)
+            if recovering is not None:
+                recovering.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recovering
+            await upkeep.end()
+
+    async def _recover(self, upkeep: _Upkeep, every: float, done: asyncio.Event) -> None:
+        if await keep_trying(self.reopen_storage, every, done):
+            await _quietly("start-up work once the database opened", upkeep.begin(done))
 
     async def reload_groups(self, settings: Settings) -> GroupSync:
         """Take the groups of a config read again (SIGHUP): new, changed and removed
         groups, schedules and reminders, capacities (seats that opened are filled and
         their notices queued). Other settings need a restart."""
         fresh = GroupDirectory.from_settings(settings)
+        if self.degraded:  # synced (and seats filled) once the database opens
+            self.directory.replace(fresh.all())
+            return GroupSync()
         forget = timedelta(days=settings.storage.forget_retired_groups_after_days)
         synced = await sync_groups(self.database, fresh.all(), self.clock.now(), forget)
         self.directory.replace(fresh.all())
@@ -194,6 +250,8 @@ class DeliverAfterEach:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         replies = await self._app.dispatcher.handle(incoming)
+        if self._app.degraded:  # nothing was queued: there is no outbox to send from
+            return replies
         try:
             await self._app.delivery.deliver_due(limit=AFTER_EACH_LIMIT)
         except StorageUnavailable as error:  # the command's own answer says so already
@@ -207,6 +265,37 @@ class DeliverAfterEach:
 
     def is_urgent(self, incoming: Incoming) -> bool:
         return self._app.dispatcher.is_urgent(incoming)
+
+
+class _Upkeep:
+    """The work beside serving: the start-up work, the reminder timer and the delivery
+    worker. Begun at start, or (degraded) once the database could be opened."""
+
+    def __init__(self, app: BotApp, after_each: bool) -> None:
+        self._app = app
+        self._after_each = after_each
+        self._scheduler = Scheduler()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def begin(self, done: asyncio.Event) -> None:
+        app = self._app
+        await app.start()
+        timer = ReminderTimer(
+            app.reminders, self._scheduler, app.clock, after_each=app.delivery.wake
+        )
+        await _quietly("reminders at start", timer.start())
+        checkins = CheckinTimer(
+            app.checkins, self._scheduler, app.clock, after_each=app.delivery.wake
+        )
+        await _quietly("check-ins at start", checkins.start())
+        if self._after_each:  # what is due at start shows first, in a fixed order
+            await _quietly("outbox at start", app.delivery.deliver_due(AFTER_EACH_LIMIT))
+        self._worker = asyncio.create_task(app.delivery.run(done), name="outbox delivery")
+
+    async def end(self) -> None:
+        self._scheduler.shutdown()
+        if self._worker is not None:
+            await _finish(self._worker, DELIVERY_STOP_GRACE)
 
 
 async def _quietly(what: str, work: Awaitable[object]) -> None:
@@ -233,6 +322,18 @@ async def _finish(worker: asyncio.Task[None], grace: float) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         logger.warning("outbox: sends still in flight at stop were cancelled")
+
+
+async def _open_or_stand_in(
+    settings: Settings, directory: GroupDirectory, clock: Clock
+) -> Database:
+    """The database, opened; or, when it cannot be, a stand-in (told to the operator once)."""
+    try:
+        return await _open_storage(settings, directory, clock)
+    except Exception as error:  # whatever it is, /crisis must still answer
+        problem = as_problem(error, settings.sqlite_path())
+        tell_degraded(error, problem, RETRY_SECONDS)
+        return StandInDatabase(problem)
 
 
 async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Clock) -> Database:

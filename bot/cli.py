@@ -25,7 +25,6 @@ from bot.config import ConfigError, Settings, format_problems, load_settings, su
 from bot.errors import log_incident, new_incident_id
 from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
-from bot.storage import StorageError, StorageUnavailable
 from bot.text import quote_back
 from groups.crisis import HelplineDirectory
 from groups.directory import group_from_config
@@ -300,6 +299,7 @@ def _console(app: BotApp, args: argparse.Namespace) -> Adapter:
         lines=read_lines(stdin),
         out=sys.stdout,
         echo=stdin is not None and not stdin.isatty(),
+        notice=app.catalog.text("degraded.console_notice") if app.degraded else None,
     )
 
 
@@ -311,11 +311,7 @@ async def _serve(
     config: Path,
     clock: Clock | None = None,
 ) -> int:
-    try:
-        app = await BotApp.open(settings, clock=clock)
-    except (StorageError, StorageUnavailable) as error:
-        print(f"Cannot open the database: {error}", file=sys.stderr)
-        return 1
+    app = await BotApp.open(settings, clock=clock)  # degraded if the database cannot open
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -323,8 +319,8 @@ async def _serve(
     reloads: set[asyncio.Task[None]] = set()
     loop.add_signal_handler(signal.SIGHUP, _on_hangup, app, config, reloads)
     pid_file = None if console else _pid_path(settings)
-    if pid_file is not None:
-        write_pid(pid_file)
+    if pid_file is not None and not write_pid(pid_file):
+        pid_file = None
     try:
         await app.serve(build(app), stop, deliver_after_each=console)
     finally:

@@ -24,7 +24,7 @@ from bot.forms import check_answers
 from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
 from bot.replies import Audience, Reply
 from bot.roles import Role
-from bot.storage.database import StorageUnavailable
+from bot.storage.database import StorageNotOpen, StorageUnavailable
 from bot.text import clean_input, quote_back
 
 logger = logging.getLogger(__name__)
@@ -176,6 +176,8 @@ class Dispatcher:
             result = await work
         except UserError as error:
             return [self._user_error(error)]
+        except StorageNotOpen:  # degraded: the operator was told once, at start
+            return [self._say("degraded.unavailable")]
         except StorageUnavailable as error:
             return [self._storage_unavailable(error, f"/{spec.name}")]
         except Exception as error:

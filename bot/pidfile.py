@@ -8,16 +8,32 @@ gets a signal meant for the bot.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
+
 PID_FILE = "peercircle.pid"
 
 
-def write_pid(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{os.getpid()}\n", encoding="ascii")
+def write_pid(path: Path) -> bool:
+    """Write this process's id to ``path``. False (and a warning) when it cannot be
+    written, say beside a database whose folder cannot be created: the bot still runs
+    (degraded), only ``peercircle reload`` will not find it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{os.getpid()}\n", encoding="ascii")
+    except OSError as error:
+        logger.warning(
+            "cannot write the process id to %s (%s): peercircle reload will not find this "
+            "process; send it SIGHUP yourself to reload the config",
+            path,
+            error.strerror or type(error).__name__,
+        )
+        return False
+    return True
 
 
 def remove_pid(path: Path) -> None:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.clock import Clock
 from bot.events import Actor
 from bot.instants import from_epoch_ms, to_epoch_ms
-from bot.storage.database import Database, Executor, Row
+from bot.storage.database import Database, Executor, Row, StorageNotOpen
 from groups.membership_repo import MembershipRepository
 from groups.recurrence import place_in_zone
 
@@ -177,6 +177,8 @@ class MemberSettingsService:
         try:
             async with asyncio.timeout(self._quick_read_seconds):
                 found = await self._repo.find(self._db, actor, self.defaults)
+        except StorageNotOpen:  # degraded: the operator was told once, at start
+            return None
         except Exception as error:  # crisis help must answer, whatever storage does
             logger.warning("settings: country not read for /crisis (%s)", type(error).__name__)
             return None

@@ -88,9 +88,11 @@ class ConsoleAdapter:
         echo: bool,
         live: bool | None = None,
         stop_grace: float = 5.0,
+        notice: str | None = None,
     ) -> None:
         """``live``: hand commands over without waiting for earlier ones (see the module
-        docstring); by default live exactly when not echoing, i.e. at a terminal."""
+        docstring); by default live exactly when not echoing, i.e. at a terminal.
+        ``notice``: shown under the banner (say, that the bot runs in a degraded mode)."""
         self._catalog = catalog
         self._bot_name = bot_name
         self._user = user
@@ -100,6 +102,7 @@ class ConsoleAdapter:
         self._echo = echo
         self._live = not echo if live is None else live
         self._stop_grace = stop_grace
+        self._notice = notice
         self._lanes: MemberLanes[Incoming] = MemberLanes(self._work, self._refuse, name="console")
         self._quitting = False
         self._chat: str | None = None  # None: the private chat; else a shared chat's name
@@ -129,6 +132,8 @@ class ConsoleAdapter:
         """Serve until end of input, ``:quit``, ``stop()``, or a closed screen."""
         self._inbox = inbox
         await self._announce("console.banner")
+        if self._notice is not None:
+            self._screen.write(self._notice)
         lines = aiter(self._lines)
         while not self._quitting and not self._stopping.is_set() and not self._screen.closed:
             line = await self._next_line(lines)

@@ -14,10 +14,12 @@ from bot.storage.database import (
     SchemaTooNewError,
     StorageError,
     StorageKind,
+    StorageNotOpen,
     StorageUnavailable,
 )
 from bot.storage.migrations import load_migrations
 from bot.storage.sqlite import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, SqliteDatabase
+from bot.storage.stand_in import StandInDatabase
 
 _ACCEPTED = (
     "sqlite:///data/peercircle.sqlite3 (relative to the config file), "
@@ -77,8 +79,10 @@ __all__ = [
     "Row",
     "SchemaTooNewError",
     "SqliteDatabase",
+    "StandInDatabase",
     "StorageError",
     "StorageKind",
+    "StorageNotOpen",
     "StorageUnavailable",
     "load_migrations",
     "open_database",

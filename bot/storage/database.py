@@ -70,10 +70,6 @@ class Migration:
     sql: str
 
 
-class StorageError(Exception):
-    """The database cannot be used as it is (message is safe to show an operator)."""
-
-
 class StorageKind(Enum):
     """Why the database could not do what was asked: what an operator should look at."""
 
@@ -83,6 +79,7 @@ class StorageKind(Enum):
     CORRUPT = "corrupt"
     IO = "io"
     GONE = "gone"
+    TOO_NEW = "too-new"
     OTHER = "other"
 
 
@@ -95,8 +92,19 @@ _EXPLANATIONS = {
     StorageKind.IO: "the operating system reported an input/output error",
     StorageKind.GONE: "the database file was deleted or replaced while PeerCircle was "
     "running; restart PeerCircle once the right file is in place",
+    StorageKind.TOO_NEW: "the database was written by a newer PeerCircle release; upgrade "
+    "PeerCircle, or point storage.url at another database",
     StorageKind.OTHER: "the database reported an unexpected error",
 }
+
+
+class StorageError(Exception):
+    """The database cannot be used as it is (message is safe to show an operator).
+    ``kind`` says what an operator should look at (``OTHER`` when nothing more is known)."""
+
+    def __init__(self, message: str, kind: StorageKind = StorageKind.OTHER) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class StorageUnavailable(Exception):
@@ -114,6 +122,12 @@ class StorageUnavailable(Exception):
         super().__init__(f"{text} [{code_name}]" if code_name else text)
 
 
+class StorageNotOpen(StorageUnavailable):
+    """The database could not be opened when the bot started (of ``kind``), so nothing can
+    be read or saved until it is. The operator was told once, at start: whoever catches
+    this need not log it again."""
+
+
 class SchemaTooNewError(StorageError):
     """The database was written by a newer PeerCircle than this one."""
 
@@ -122,7 +136,8 @@ class SchemaTooNewError(StorageError):
             f"This database uses schema version {database_version}, but this PeerCircle "
             f"only knows versions up to {known_version}. It was probably written by a newer "
             "release: upgrade PeerCircle, or point storage.url at another database. "
-            "Nothing was changed."
+            "Nothing was changed.",
+            StorageKind.TOO_NEW,
         )
         self.database_version = database_version
         self.known_version = known_version
@@ -137,5 +152,6 @@ __all__: Sequence[str] = (
     "SchemaTooNewError",
     "StorageError",
     "StorageKind",
+    "StorageNotOpen",
     "StorageUnavailable",
 )

@@ -118,7 +118,9 @@ def open_failure(path: Path | None, exc: BaseException) -> StorageError:
         )
     else:
         reason = _REASONS.get(kind, text) if kind is not None else text
-    return StorageError(f"Cannot use {where}: {reason}. (SQLite said: {text})")
+    return StorageError(
+        f"Cannot use {where}: {reason}. (SQLite said: {text})", kind or StorageKind.OTHER
+    )
 
 
 __all__ = ["open_failure", "storage_kind", "translated", "unavailable"]

@@ -43,7 +43,10 @@ def check_location(path: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(
-            f"Cannot create the directory {folder} for the database: {exc.strerror or exc}."
+            f"Cannot create the directory {folder} for the database: {exc.strerror or exc}. "
+            "Check storage.url (is a file in the way of a folder on that path?) and that the "
+            "user PeerCircle runs as may create folders there.",
+            StorageKind.READ_ONLY if isinstance(exc, PermissionError) else StorageKind.IO,
         ) from exc
     if path.exists() and not path.is_file():
         raise StorageError(f"Cannot use {path} as the database: it is not a file.")
@@ -52,13 +55,15 @@ def check_location(path: Path) -> None:
             f"Cannot use the database {path}: its folder {folder} is read-only. SQLite keeps "
             f"two working files beside the database ({path.name}-wal and {path.name}-shm) "
             "and must be able to create and remove them: make the folder writable for the "
-            "user PeerCircle runs as, or point storage.url at another folder."
+            "user PeerCircle runs as, or point storage.url at another folder.",
+            StorageKind.READ_ONLY,
         )
     if path.exists() and not _writable(path):
         raise StorageError(
             f"Cannot use the database file {path}: it is read-only. PeerCircle writes to it: "
             "make it writable for the user PeerCircle runs as (for example chmod u+w), or "
-            "point storage.url at another file."
+            "point storage.url at another file.",
+            StorageKind.READ_ONLY,
         )
     _check_working_file(path, "-wal", "do not delete it: it may hold the latest changes")
     _check_working_file(path, "-shm", "or, with no PeerCircle running, delete it")
@@ -70,7 +75,8 @@ def _check_working_file(path: Path, suffix: str, advice: str) -> None:
         raise StorageError(
             f"Cannot use the database {path}: its working file {working} is not writable "
             "(probably left behind by an earlier run as another user, or made read-only). "
-            f"Make it writable for the user PeerCircle runs as ({advice})."
+            f"Make it writable for the user PeerCircle runs as ({advice}).",
+            StorageKind.READ_ONLY,
         )
 
 

@@ -168,6 +168,7 @@ async def test_reads_answer_while_a_write_waits_for_another_programs_lock(
 
 
 # -- refused at start: nothing half-works, nothing is left behind ---------------------------
+# The bot then starts degraded (tests/core/test_degraded_start.py): /crisis still answers.
 
 
 async def make_database(tmp_path: Path) -> list[str]:
@@ -178,13 +179,24 @@ async def make_database(tmp_path: Path) -> list[str]:
     return sorted(p.name for p in database_file(tmp_path).parent.iterdir())
 
 
+async def refused_at_start(tmp_path: Path) -> str:
+    """Open the bot on a database it must refuse: it starts degraded; the operator's text."""
+    bot = await open_bot(tmp_path)
+    try:
+        problem = bot.app.storage_problem
+        crisis = await bot.text("/crisis", as_=alice)
+    finally:
+        await bot.close()
+    assert isinstance(problem, StorageError)
+    assert "Samaritans" in crisis
+    return str(problem)
+
+
 @pytest.mark.usefixtures("restore_modes")
 async def test_a_read_only_database_file_is_refused_at_start(tmp_path: Path) -> None:
     before = await make_database(tmp_path)
     database_file(tmp_path).chmod(0o444)
-    with pytest.raises(StorageError) as caught:
-        await open_bot(tmp_path)
-    message = str(caught.value)
+    message = await refused_at_start(tmp_path)
     assert f"database file {database_file(tmp_path)}: it is read-only" in message
     assert "chmod u+w" in message
     assert sorted(p.name for p in database_file(tmp_path).parent.iterdir()) == before
@@ -195,10 +207,9 @@ async def test_a_read_only_folder_is_refused_at_start(tmp_path: Path) -> None:
     before = await make_database(tmp_path)
     folder = database_file(tmp_path).parent
     folder.chmod(0o555)
-    with pytest.raises(StorageError) as caught:
-        await open_bot(tmp_path)
-    assert f"its folder {folder} is read-only" in str(caught.value)
-    assert "bot.sqlite3-wal and bot.sqlite3-shm" in str(caught.value)
+    message = await refused_at_start(tmp_path)
+    assert f"its folder {folder} is read-only" in message
+    assert "bot.sqlite3-wal and bot.sqlite3-shm" in message
     assert sorted(p.name for p in folder.iterdir()) == before
 
 
@@ -212,9 +223,8 @@ async def test_a_read_only_working_file_is_refused_at_start(
     working.write_bytes(b"")
     working.chmod(0o444)
     before = sorted(p.name for p in working.parent.iterdir())
-    with pytest.raises(StorageError) as caught:
-        await open_bot(tmp_path)
-    assert f"its working file {working} is not writable" in str(caught.value)
-    assert advice in str(caught.value)
+    message = await refused_at_start(tmp_path)
+    assert f"its working file {working} is not writable" in message
+    assert advice in message
     assert sorted(p.name for p in working.parent.iterdir()) == before
     assert stat.S_IMODE(working.stat().st_mode) == 0o444
