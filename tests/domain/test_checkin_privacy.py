@@ -7,11 +7,23 @@ sit in says nothing about who came first; and at close every keyed link is cut."
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from bot.events import Actor
-from tests.domain.checkin_helpers import check_in, close_period, join_all, open_harness, people
+from groups.checkin_periods import Period
+from groups.checkin_release import compute_release
+from groups.checkin_store import Answer, CheckinStore
+from tests.domain.checkin_helpers import (
+    OPEN_AT,
+    check_in,
+    close_period,
+    join_all,
+    open_harness,
+    people,
+)
 from tests.harness import CHECKIN_KEY, Harness
 
 Dump = dict[str, list[tuple[object, ...]]]
@@ -108,5 +120,39 @@ async def test_at_close_every_keyed_link_is_cut(tmp_path: Path) -> None:
         after = _dump(tmp_path / "bot.db")
         assert after["checkin_markers"] == []
         assert all(row[-1] is None for row in after["checkins"])  # replace_tag
+    finally:
+        await harness.close()
+
+
+async def test_what_is_released_does_not_depend_on_the_order_answers_came_in(
+    tmp_path: Path,
+) -> None:
+    """The same answers, arriving in 20 different orders, give the same stored read and
+    the same release (given the same shuffle of notes)."""
+    harness = await open_harness(tmp_path)
+    try:
+        store, db = CheckinStore(), harness.app.database
+        circle = harness.app.directory.get("circle")
+        assert circle is not None
+        answers = [
+            Answer(mood % 5 + 1, f"note {mood % 4}" if mood % 3 else "") for mood in range(11)
+        ]
+        seen = set()
+        for attempt in range(20):
+            order = answers[:]
+            random.Random(attempt).shuffle(order)
+            period = Period(f"2026-01-{attempt + 1:02d}", OPEN_AT, OPEN_AT + timedelta(days=3))
+            async with db.transaction() as tx:
+                await store.open_period(tx, "circle", period, circle.checkins)
+                for index, answer in enumerate(order):
+                    await store.record(
+                        tx, "circle", period.name, answer, f"t{attempt}-{index}", OPEN_AT
+                    )
+            stored = await store.answers(db, "circle", period.name)
+            state = await store.period_state(db, "circle", period.name)
+            assert state is not None
+            release = compute_release(state, stored, random.Random(0))
+            seen.add((tuple(stored), release.mood_counts, release.notes))
+        assert len(seen) == 1
     finally:
         await harness.close()
