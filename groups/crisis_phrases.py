@@ -86,9 +86,7 @@ class LanguagePhrases:
         exclude = [str(pattern) for pattern in data.get("exclude", [])]
         if not crisis:
             raise ValueError(f"crisis phrases for {language!r} list no pattern")
-        return cls(
-            language, PhraseSet.compile(crisis, macros), PhraseSet.compile(exclude, macros)
-        )
+        return cls(language, PhraseSet.compile(crisis, macros), PhraseSet.compile(exclude, macros))
 
     def excluded(self, text: tuple[str, ...]) -> set[int]:
         """The word positions covered by an idiom or a negation of this language."""

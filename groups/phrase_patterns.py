@@ -127,9 +127,9 @@ def _near(word: str, target: str) -> bool:
         for j, wanted in enumerate(target, 1):
             cost = 0 if char == wanted else 1
             current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
-            if before is not None and i > 1 and j > 1:
-                if char == target[j - 2] and word[i - 2] == wanted:
-                    current[j] = min(current[j], before[j - 2] + 1)
+            swapped = i > 1 and j > 1 and char == target[j - 2] and word[i - 2] == wanted
+            if swapped and before is not None:
+                current[j] = min(current[j], before[j - 2] + 1)
         if min(current) > limit:
             return False
         before, row = row, current
@@ -151,9 +151,9 @@ def ends(node: Node, text: tuple[str, ...], start: int) -> Iterator[int]:
             yield start
             yield from ends(item, text, start)
         case Not(item=item):
-            if start < len(text) and text[start] != BOUNDARY:
-                if next(ends(item, text, start), None) is None:
-                    yield start + 1
+            word_here = start < len(text) and text[start] != BOUNDARY
+            if word_here and next(ends(item, text, start), None) is None:
+                yield start + 1
         case Gap(most=most):
             position = start
             yield position
@@ -262,7 +262,7 @@ def _atom(tokens: list[str], position: int, pattern: str) -> tuple[Node, int]:
         return Gap(), position + 1
     if token == "!":
         if position + 1 >= len(tokens) or tokens[position + 1] in (")", "|", "?", "!"):
-            raise ValueError(f"'!' needs a word or a group after it in {pattern!r}")
+            raise ValueError(f"'!' needs a word or a group after it in pattern {pattern!r}")
         item, position = _atom(tokens, position + 1, pattern)
         return Not(item), position
     if token == "?":
