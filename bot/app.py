@@ -52,6 +52,7 @@ from groups.assembly import DomainServices
 from groups.checkin_timer import CheckinTimer
 from groups.checkins import CheckinService
 from groups.crisis import HelplineDirectory
+from groups.crisis_phrases import CrisisPhrases
 from groups.directory import GroupDirectory
 from groups.group_table import GroupSync, sync_groups
 from groups.helplines import STALE_AFTER_DAYS
@@ -91,6 +92,7 @@ class BotApp:
         # Everything read from files first, so a failure leaves no connection open.
         catalog = Catalog.load(settings.bot.language)
         helplines = _helplines(settings, clock)
+        crisis_phrases = CrisisPhrases.load()
         directory = GroupDirectory.from_settings(settings)
         database = await _open_or_stand_in(settings, directory, clock)
         platforms = Platforms()
@@ -99,9 +101,10 @@ class BotApp:
         delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
         outbox = Outbox(clock, delivery)
         domain = DomainServices.build(settings, database, directory, clock, outbox, catalog)
-        registry = domain.registry(settings, helplines)
+        support = domain.crisis_support(settings, helplines, crisis_phrases)
+        registry = domain.registry(settings, helplines, support)
         access = GroupAccess(settings.organizers, directory)
-        dispatcher = Dispatcher(registry, access, platforms, catalog, clock)
+        dispatcher = Dispatcher(registry, access, platforms, catalog, clock, text_listener=support)
         return cls(
             settings,
             catalog,

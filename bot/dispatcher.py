@@ -21,6 +21,7 @@ from bot.events import (
     TextReceived,
 )
 from bot.forms import check_answers
+from bot.listeners import TextListener
 from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
 from bot.replies import Audience, Reply
 from bot.roles import Role
@@ -42,6 +43,7 @@ class Dispatcher:
         clock: Clock,
         *,
         max_input_chars: int = DEFAULT_MAX_INPUT_CHARS,
+        text_listener: TextListener | None = None,
     ) -> None:
         self.commands = commands
         self._authority = authority
@@ -49,6 +51,7 @@ class Dispatcher:
         self._catalog = catalog
         self._clock = clock
         self._max_input_chars = max_input_chars
+        self._text_listener = text_listener
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: every failure becomes a kind reply (and, if unexpected, a log)."""
@@ -98,7 +101,8 @@ class Dispatcher:
 
     async def _text(self, incoming: TextReceived, text: str) -> list[Reply]:
         """In a shared chat the bot answers commands only: people talking to each other
-        there must never get a reply from it. In a private chat every message is for us."""
+        there must never get a reply from it. In a private chat every message is for us:
+        what is not a command goes to the text listener (if any) first."""
         cleaned = clean_input(text[: self._max_input_chars + 1])
         parsed = parse_command_text(cleaned)
         if parsed is None and not incoming.place.private:
@@ -108,8 +112,21 @@ class Dispatcher:
         if not cleaned:
             return [self._say("core.empty_message")]
         if parsed is None:
-            return [self._say("core.not_a_command")]
+            return await self._plain(incoming, cleaned)
         return await self._typed(incoming, parsed.name, parsed.rest)
+
+    async def _plain(self, incoming: TextReceived, text: str) -> list[Reply]:
+        """A private message that is not a command: the listener's replies, if it has
+        any; otherwise the usual pointer to the commands. Its failures are contained
+        like a command's (and its where names no text)."""
+        if self._text_listener is not None:
+            context = await self._context(incoming.actor, incoming.place)
+            replies = await self._run(
+                "private text", self._text_listener.on_private_text(context, text)
+            )
+            if replies:
+                return replies
+        return [self._say("core.not_a_command")]
 
     async def _typed(self, incoming: Incoming, name: str, rest: str) -> list[Reply]:
         """A command whose arguments arrived as one line of text (typed, or a button)."""
@@ -132,7 +149,7 @@ class Dispatcher:
             args = bind_args(spec.params, values, spec.usage())
         except UserError as error:
             return [self._user_error(error)]
-        return await self._run(spec, spec.handler(context, args))
+        return await self._run(f"/{spec.name}", spec.handler(context, args))
 
     async def _form(self, incoming: FormSubmitted) -> list[Reply]:
         name, _, argument = incoming.form_id.partition(":")
@@ -149,7 +166,7 @@ class Dispatcher:
             answers = check_answers(form, incoming.values)
             return await form_spec.handler(context, argument, answers)
 
-        return await self._run(spec, submit())
+        return await self._run(f"/{spec.name}", submit())
 
     async def _context(self, actor: Actor, place: Place) -> Context:
         granted = await self._platform_roles.platform_role(actor, place)
@@ -171,7 +188,7 @@ class Dispatcher:
             return None
         return self._say(f"core.needs_role.{spec.min_role.name.lower()}", command=spec.name)
 
-    async def _run(self, spec: CommandSpec, work: Awaitable[HandlerResult]) -> list[Reply]:
+    async def _run(self, where: str, work: Awaitable[HandlerResult | None]) -> list[Reply]:
         try:
             result = await work
         except UserError as error:
@@ -179,9 +196,9 @@ class Dispatcher:
         except StorageNotOpen:  # degraded: the operator was told once, at start
             return [self._say("degraded.unavailable")]
         except StorageUnavailable as error:
-            return [self._storage_unavailable(error, f"/{spec.name}")]
+            return [self._storage_unavailable(error, where)]
         except Exception as error:
-            return [self._incident(error, f"/{spec.name}")]
+            return [self._incident(error, where)]
         return _as_list(result)
 
     def _user_error(self, error: UserError) -> Reply:
@@ -212,7 +229,9 @@ class Dispatcher:
         return Reply(self._catalog.text(key, **params), audience=Audience.ONLY_YOU)
 
 
-def _as_list(result: HandlerResult) -> list[Reply]:
+def _as_list(result: HandlerResult | None) -> list[Reply]:
+    if result is None:
+        return []
     if isinstance(result, Reply):
         return [result]
     return list(result)

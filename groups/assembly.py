@@ -26,8 +26,11 @@ from groups.checkin_report import CheckinReport
 from groups.checkins import CheckinService
 from groups.commands import GroupCommands
 from groups.crisis import HelplineDirectory
+from groups.crisis_phrases import CrisisPhrases
+from groups.crisis_support import CrisisSupport
 from groups.data_rights import DataRightsCommands
 from groups.directory import GroupDirectory
+from groups.facilitator_notices import FacilitatorNotices
 from groups.meeting_commands import MeetingCommands
 from groups.meeting_notices import MeetingNotices
 from groups.meetings import MeetingService
@@ -100,7 +103,25 @@ class DomainServices:
             DataRights(database, clock, stores),
         )
 
-    def registry(self, settings: Settings, helplines: HelplineDirectory) -> CommandRegistry:
+    def crisis_support(
+        self, settings: Settings, helplines: HelplineDirectory, phrases: CrisisPhrases
+    ) -> CrisisSupport:
+        """The supportive reply to crisis phrases (the dispatcher's text listener, and
+        what a check-in's note goes through) and its facilitator buttons."""
+        return CrisisSupport(
+            phrases,
+            helplines,
+            self.member_settings,
+            self.membership,
+            self.directory,
+            FacilitatorNotices(self.outbox),
+            self.database,
+            bot_name=settings.bot.name,
+        )
+
+    def registry(
+        self, settings: Settings, helplines: HelplineDirectory, support: CrisisSupport
+    ) -> CommandRegistry:
         """Every command, in the order /help lists them."""
         db, directory, membership = self.database, self.directory, self.membership
         member_settings = self.member_settings
@@ -116,6 +137,7 @@ class DomainServices:
                 *CheckinCommands(self.checkins, membership, directory).specs(),
                 *CheckinReport(self.checkins, directory).specs(),
                 *DataRightsCommands(self.data_rights).specs(),
+                *support.specs(),
             ]
         )
 

@@ -101,6 +101,10 @@ CASES = [
     Case("forgetme cancel", "/forgetme cancel", (ONLY_YOU,), (), "uma-first"),
     # 1795683600 is the harness clock's start: a "Yes" button shown seconds ago.
     Case("forgetme erases", "/forgetme confirm 1795683600", (ONLY_YOU,), FULL, "tina-first"),
+    Case("supportalert me", "/supportalert me", (ONLY_YOU,), (), "uma-first"),
+    Case("supportalert anon", "/supportalert anon", (ONLY_YOU,), (), "uma-first"),
+    Case("supportalert no", "/supportalert no", (ONLY_YOU,), (), "uma-first"),
+    Case("supportalert without a group", "/supportalert me", (ONLY_YOU,)),
     Case("unknown command", "/frobnicate", (ONLY_YOU,)),
     Case("too long", "/join " + "x" * 3000, (ONLY_YOU,)),
 ]
