@@ -134,7 +134,7 @@ class DomainServices:
                 *RosterCommands(membership, directory).specs(),
                 *Announcements(db, self.outbox, directory, self.clock, member_settings).specs(),
                 *SettingsCommands(member_settings, helplines).specs(),
-                *CheckinCommands(self.checkins, membership, directory).specs(),
+                *CheckinCommands(self.checkins, membership, directory, support).specs(),
                 *CheckinReport(self.checkins, directory).specs(),
                 *DataRightsCommands(self.data_rights).specs(),
                 *support.specs(),

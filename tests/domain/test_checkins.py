@@ -257,3 +257,29 @@ async def test_checkins_shows_released_weeks_with_a_sparkline_and_a_chart(
         assert "6 people" not in refused.text
     finally:
         await harness.close()
+
+
+async def test_a_crisis_phrase_in_a_note_gets_support_at_once_and_the_answer_still_counts(
+    tmp_path: Path,
+) -> None:
+    harness = await open_harness(tmp_path)
+    try:
+        alice = person("alice")
+        await join_all(harness, [alice])
+        replies = await check_in(harness, alice, 1, "honestly I want to end my life")
+        support, thanks = replies
+        assert support.audience is Audience.ONLY_YOU
+        assert thanks.audience is Audience.ONLY_YOU
+        assert "116 123" in support.text  # her helplines, at once
+        assert {b.action for b in support.buttons} == {
+            "supportalert:me",
+            "supportalert:anon",
+            "supportalert:no",
+        }
+        assert harness.inbox(fran) == []  # nobody is told without her choice
+        rows = await harness.app.database.fetch_all("SELECT mood FROM checkins")
+        assert [row["mood"] for row in rows] == [1]  # nothing deleted, nothing muted
+        [calm] = await check_in(harness, alice, 3, "this traffic is killing me")
+        assert calm.buttons[0].action == "contactme:circle"
+    finally:
+        await harness.close()
