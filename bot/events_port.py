@@ -97,7 +97,8 @@ class ScheduledEventsPort(Protocol):
 
     async def can_manage_events(self, guild_id: str) -> bool:
         """Whether the bot may create, edit and delete its own events in ``guild_id``
-        (from the cached permissions: no request). False when not in the guild."""
+        (from the cached permissions: no request). False when the bot is not in the
+        guild; not yet connected, wait for the connection (or raise): never False."""
         ...
 
     async def list_scheduled_events(self, guild_id: str) -> Sequence[GuildEvent]:
