@@ -55,6 +55,7 @@ from groups.crisis import HelplineDirectory
 from groups.crisis_phrases import CrisisPhrases
 from groups.directory import GroupDirectory
 from groups.group_table import GroupSync, sync_groups
+from groups.guild_event_timer import begin_guild_events
 from groups.helplines import STALE_AFTER_DAYS
 from groups.meetings import MeetingService
 from groups.membership import MembershipService
@@ -291,6 +292,10 @@ class _Upkeep:
             app.checkins, self._scheduler, app.clock, after_each=app.delivery.wake
         )
         await _quietly("check-ins at start", checkins.start())
+        begin_guild_events(
+            app.settings, app.database, app.directory, app.clock, app.catalog, app.platforms,
+            self._scheduler,
+        )  # fmt: skip
         if self._after_each:  # what is due at start shows first, in a fixed order
             await _quietly("outbox at start", app.delivery.deliver_due(AFTER_EACH_LIMIT))
         self._worker = asyncio.create_task(app.delivery.run(done), name="outbox delivery")

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.config.crisis import CrisisSection
 from bot.config.delivery import DeliverySection
+from bot.config.events import EventsSection
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
 from bot.config.names import group_identity_findings
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     checkins: CheckinsSection = Field(default_factory=CheckinsSection)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     crisis: CrisisSection = Field(default_factory=CrisisSection)
+    events: EventsSection = Field(default_factory=EventsSection)
     organizers: list[MemberRef] = Field(default_factory=list)
     groups: list[GroupConfig] = Field(default_factory=list)
 
