@@ -23,6 +23,7 @@ from bot.catalog import Catalog
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
 from bot.errors import log_incident, new_incident_id
+from bot.logs import configure_logging, secrets_of
 from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
 from bot.text import quote_back
@@ -75,11 +76,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(format_problems(error, config), file=sys.stderr)
         return 1
     if command in ("schedule", "calendar"):
-        _configure_logging(logging.WARNING)
+        _configure_logging(settings, logging.WARNING)
         return asyncio.run(_schedule_tool(args, settings))
     if command == "reload":
         return _reload_running(settings, config)
-    _configure_logging(logging.WARNING if command == "console" else logging.INFO)
+    _configure_logging(settings, logging.WARNING if command == "console" else logging.INFO)
     if command == "run":
         if problem := _cannot_run(settings):
             print(problem, file=sys.stderr)
@@ -387,7 +388,5 @@ async def _reload(app: BotApp, config: Path) -> None:
     )
 
 
-def _configure_logging(level: int) -> None:
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _configure_logging(settings: Settings, level: int) -> None:
+    configure_logging(settings.logging, level, secrets=secrets_of(settings))

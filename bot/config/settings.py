@@ -17,6 +17,8 @@ from bot.config.crisis import CrisisSection
 from bot.config.delivery import DeliverySection
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
+from bot.config.http import HttpSection
+from bot.config.logs import LoggingSection
 from bot.config.names import group_identity_findings
 from bot.config.sections import (
     BotSection,
@@ -34,6 +36,7 @@ SECRET_KEYS: tuple[tuple[str, str], ...] = (
     ("telegram", "token"),
     ("discord", "token"),
     ("checkins", "hmac_key"),
+    ("http", "calendar_key"),
 )
 """The ``(section, key)`` settings that hold secrets: environment only, never the file."""
 
@@ -59,6 +62,8 @@ class Settings(BaseSettings):
     checkins: CheckinsSection = Field(default_factory=CheckinsSection)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     crisis: CrisisSection = Field(default_factory=CrisisSection)
+    logging: LoggingSection = Field(default_factory=LoggingSection)
+    http: HttpSection = Field(default_factory=HttpSection)
     organizers: list[MemberRef] = Field(default_factory=list)
     groups: list[GroupConfig] = Field(default_factory=list)
 
