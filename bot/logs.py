@@ -83,10 +83,10 @@ class TextFormatter(logging.Formatter):
         super().__init__(TEXT_FORMAT)
         self._hiding = _Hiding(secrets)
 
-    def formatException(self, ei: ExcInfo) -> str:  # noqa: N802 - logging's name
+    def formatException(self, ei: ExcInfo) -> str:
         return describe_exception(ei)
 
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
+    def formatStack(self, stack_info: str) -> str:
         return ""  # a stack dump may hold local values
 
     def format(self, record: logging.LogRecord) -> str:
