@@ -32,7 +32,8 @@ def _unit() -> dict[str, dict[str, list[str]]]:
             section = line[1:-1]
             continue
         key, separator, value = line.partition("=")
-        assert separator and section, f"not a unit line: {raw!r}"
+        assert separator, f"not a unit line: {raw!r}"
+        assert section, f"a line before any [section]: {raw!r}"
         sections[section][key.strip()].append(value.strip())
     return sections
 
