@@ -96,7 +96,7 @@ def test_the_image_copies_what_the_package_needs() -> None:
     copies = [rest.split() for keyword, rest in _instructions() if keyword == "COPY"]
     sources = [source for *from_, _ in copies for source in from_]  # COPY src... dest
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    [packages] = re.findall(r'include = \[([^\]]*)\]', pyproject)
+    [packages] = re.findall(r"include = \[([^\]]*)\]", pyproject)
     wanted = {name.strip().strip('"').rstrip("*") for name in packages.split(",")}
 
     assert wanted == {"bot", "groups", "adapters"}
