@@ -40,6 +40,7 @@ from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 from bot.roles import Role
 from bot.scheduler import Scheduler
+from bot.shutdown import finish_worker, relay_stop
 from bot.storage import (
     Database,
     StandInDatabase,
@@ -205,9 +206,10 @@ class BotApp:
             recovering = asyncio.create_task(self._recover(upkeep, retry_storage_every, done))
         else:
             await upkeep.begin(done)
-        stopping = asyncio.create_task(_relay(stop, done))
+        adapters_stop = asyncio.Event()  # set once the outbox's sends in flight are done
+        stopping = asyncio.create_task(relay_stop(stop, done, upkeep.end, adapters_stop))
         try:
-            await Supervisor(inbox, adapters, backoff=backoff).run(stop)
+            await Supervisor(inbox, adapters, backoff=backoff).run(adapters_stop)
         finally:
             done.set()
             stopping.cancel()
@@ -315,7 +317,8 @@ class _Upkeep:
     async def end(self) -> None:
         self._scheduler.shutdown()
         if self._worker is not None:
-            await _finish(self._worker, DELIVERY_STOP_GRACE)
+            await finish_worker(self._worker, DELIVERY_STOP_GRACE)
+            self._worker = None
 
 
 async def _quietly(what: str, work: Awaitable[object]) -> None:
@@ -324,24 +327,6 @@ async def _quietly(what: str, work: Awaitable[object]) -> None:
         await work
     except Exception as error:
         log_incident(logger, new_incident_id(), what, error)
-
-
-async def _relay(stop: asyncio.Event, done: asyncio.Event) -> None:
-    """The delivery worker stops when the bot is told to (not after the adapters)."""
-    await stop.wait()
-    done.set()
-
-
-async def _finish(worker: asyncio.Task[None], grace: float) -> None:
-    """Let sends in flight finish for ``grace`` seconds, then cancel them: a cancelled
-    send's row is tried again after its lease (it may arrive twice; it is never lost)."""
-    try:
-        await asyncio.wait_for(asyncio.shield(worker), grace)
-    except TimeoutError:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
-        logger.warning("outbox: sends still in flight at stop were cancelled")
 
 
 async def _open_or_stand_in(
