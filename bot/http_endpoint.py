@@ -6,15 +6,14 @@
 - ``GET /calendar/<group>.ics?key=<the group's key>``: the group's meetings as the same
   iCalendar file ``/calendar`` sends, for calendar apps to subscribe to. Each group's key
   is derived from ``PEERCIRCLE_HTTP__CALENDAR_KEY`` (``calendar_key``); a wrong or missing
-  key, an unknown group, or no key configured all get the same 404.
+  key, an unknown group, or no key configured all get the same 404
+  (``bot.calendar_links``).
 
 Nothing here is logged per request (no access log: a feed's address holds its key).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,32 +21,20 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.calendar_links import key_matches
 from bot.config.http import HttpSection
 from bot.errors import log_incident, new_incident_id
 from bot.metrics_prometheus import PrometheusMetrics
 from bot.outbox.store import OutboxStore
 from bot.storage.database import Database, StorageUnavailable
 
-__all__ = ["EndpointSource", "HttpEndpoint", "calendar_feed_path", "calendar_key"]
+__all__ = ["EndpointSource", "HttpEndpoint"]
 
 logger = logging.getLogger(__name__)
 
 CalendarFeed = Callable[[str], Awaitable[bytes | None]]
 _ICS = "text/calendar"
 _METRICS = "text/plain; version=0.0.4"
-
-
-def calendar_key(secret: str, slug: str) -> str:
-    """A group's feed key: HMAC-SHA256 of its slug under the configured secret (32 hex
-    characters). Changing the secret changes every group's key (old links stop working);
-    a renamed group (a new slug) gets a new key."""
-    digest = hmac.new(secret.encode("utf-8"), f"calendar:{slug}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
-def calendar_feed_path(secret: str, slug: str) -> str:
-    """``/calendar/<slug>.ics?key=...``: what to put after the endpoint's address."""
-    return f"/calendar/{slug}.ics?key={calendar_key(secret, slug)}"
 
 
 @dataclass(frozen=True)
@@ -149,8 +136,7 @@ class HttpEndpoint:
         given = request.query.get("key", "")
         if secret is None:
             raise web.HTTPNotFound()
-        expected = calendar_key(secret.get_secret_value(), slug)
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not key_matches(secret.get_secret_value(), slug, given):
             raise web.HTTPNotFound()
         content = await self._source.calendar(slug)
         if content is None:

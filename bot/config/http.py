@@ -10,6 +10,7 @@ the environment only (``PEERCIRCLE_HTTP__CALENDAR_KEY``); without it there are n
 from __future__ import annotations
 
 from ipaddress import ip_address
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -26,6 +27,9 @@ class HttpSection(BaseModel):
     # 0: any free port (the log says which); for tests.
     port: int = Field(default=8080, ge=0, le=65535)
     calendar_key: SecretStr | None = None
+    # Where members reach the endpoint (a proxy in front of it), like
+    # https://bot.example.org: /calendar then shows each group's feed link.
+    public_url: str | None = None
 
     @field_validator("listen")
     @classmethod
@@ -37,6 +41,18 @@ class HttpSection(BaseModel):
                 "must be an IP address to listen on, like 127.0.0.1 (this machine only) "
                 "or 0.0.0.0 (every network: only behind a firewall or a proxy)"
             ) from None
+        return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("must be a web address, like https://bot.example.org")
+        if parts.query or parts.fragment:
+            raise ValueError("must not contain ? or #: the feed's path is added after it")
         return value.strip()
 
     @field_validator("calendar_key")

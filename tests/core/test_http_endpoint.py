@@ -16,9 +16,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from bot.app import BotApp
+from bot.calendar_links import calendar_feed_path, calendar_key
 from bot.config import load_settings
 from bot.config.http import HttpSection
-from bot.http_endpoint import HttpEndpoint, calendar_feed_path, calendar_key
+from bot.http_endpoint import HttpEndpoint
 from bot.outbox import Outbox, OutboxMessage
 from bot.platforms import PlatformBusy
 from bot.scheduler import Scheduler
