@@ -46,6 +46,8 @@ def test_the_calendar_key_comes_from_the_environment(tmp_path: Path) -> None:
         ("", {"PEERCIRCLE_HTTP__CALENDAR_KEY": "short"}, "at least 32 characters"),
         ('[http]\nlisten = "localhost"\n', {}, "must be an IP address"),
         ("[http]\nport = 70000\n", {}, "http.port"),
+        ('[http]\npublic_url = "ftp://bot.example.org"\n', {}, "must be a web address"),
+        ('[http]\npublic_url = "https://bot.example.org/?a=1"\n', {}, "must not contain ?"),
         ('[logging]\nformat = "xml"\n', {}, "logging.format"),
         ('[logging]\nlevel = "loud"\n', {}, "logging.level"),
     ],
