@@ -31,13 +31,16 @@ from bot.degraded import (
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
+from bot.http_endpoint import EndpointSource, HttpEndpoint
 from bot.messenger import Messenger
+from bot.metrics_prometheus import PrometheusMetrics
 from bot.outbox import DeliveryPolicy, DeliveryWorker, Outbox
 from bot.platforms import Platforms
 from bot.ratelimit import RateLimiters
 from bot.replies import Reply
 from bot.roles import Role
 from bot.scheduler import Scheduler
+from bot.shutdown import finish_worker, relay_stop
 from bot.storage import (
     Database,
     StandInDatabase,
@@ -49,6 +52,7 @@ from bot.storage import (
 from bot.supervisor import Backoff, Supervisor
 from groups.access import GroupAccess
 from groups.assembly import DomainServices
+from groups.calendar_feed import CalendarFeeds
 from groups.checkin_timer import CheckinTimer
 from groups.checkins import CheckinService
 from groups.crisis import HelplineDirectory
@@ -84,6 +88,7 @@ class BotApp:
     meetings: MeetingService
     reminders: ReminderPlanner
     checkins: CheckinService
+    metrics: PrometheusMetrics
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -98,14 +103,18 @@ class BotApp:
         database = await _open_or_stand_in(settings, directory, clock)
         platforms = Platforms()
         rate_limits = _rate_limits(settings)
-        messenger = Messenger(platforms, rate_limits)
-        delivery = DeliveryWorker(database, messenger, clock, _delivery_policy(settings))
+        metrics = PrometheusMetrics()  # its own registry: cheap, read only by [http]
+        messenger = Messenger(platforms, rate_limits, metrics)
+        policy = _delivery_policy(settings)
+        delivery = DeliveryWorker(database, messenger, clock, policy, metrics=metrics)
         outbox = Outbox(clock, delivery)
         domain = DomainServices.build(settings, database, directory, clock, outbox, catalog)
         support = domain.crisis_support(settings, helplines, crisis_phrases)
         registry = domain.registry(settings, helplines, support)
         access = GroupAccess(settings.organizers, directory)
-        dispatcher = Dispatcher(registry, access, platforms, catalog, clock, text_listener=support)
+        dispatcher = Dispatcher(
+            registry, access, platforms, catalog, clock, text_listener=support, metrics=metrics
+        )
         return cls(
             settings,
             catalog,
@@ -121,6 +130,7 @@ class BotApp:
             meetings=domain.meetings,
             reminders=domain.reminders,
             checkins=domain.checkins,
+            metrics=metrics,
         )
 
     @property
@@ -189,15 +199,18 @@ class BotApp:
                 log_incident(logger, new_incident_id(), f"{adapter.platform} commands", error)
         inbox: Inbox = DeliverAfterEach(self) if deliver_after_each else self.dispatcher
         upkeep = _Upkeep(self, deliver_after_each)
+        endpoint = HttpEndpoint(self.settings.http, self.endpoint_source())
+        await endpoint.start()  # only with [http] enabled = true
         done = asyncio.Event()
         recovering = None
         if self.degraded:
             recovering = asyncio.create_task(self._recover(upkeep, retry_storage_every, done))
         else:
             await upkeep.begin(done)
-        stopping = asyncio.create_task(_relay(stop, done))
+        adapters_stop = asyncio.Event()  # set once the outbox's sends in flight are done
+        stopping = asyncio.create_task(relay_stop(stop, done, upkeep.end, adapters_stop))
         try:
-            await Supervisor(inbox, adapters, backoff=backoff).run(stop)
+            await Supervisor(inbox, adapters, backoff=backoff).run(adapters_stop)
         finally:
             done.set()
             stopping.cancel()
@@ -206,6 +219,7 @@ class BotApp:
                 with contextlib.suppress(asyncio.CancelledError):
                     await recovering
             await upkeep.end()
+            await endpoint.stop()
 
     async def _recover(self, upkeep: _Upkeep, every: float, done: asyncio.Event) -> None:
         if await keep_trying(self.reopen_storage, every, done):
@@ -225,6 +239,11 @@ class BotApp:
         await self.membership.fill_open_seats()
         self.delivery.wake()
         return synced
+
+    def endpoint_source(self) -> EndpointSource:
+        """What the HTTP endpoint reads: health, metrics and each group's calendar."""
+        feeds = CalendarFeeds(self.directory, self.meetings)
+        return EndpointSource(self.database, self.metrics, lambda: self.degraded, feeds)
 
     async def close(self) -> None:
         await self.database.close()
@@ -278,7 +297,7 @@ class _Upkeep:
     def __init__(self, app: BotApp, after_each: bool) -> None:
         self._app = app
         self._after_each = after_each
-        self._scheduler = Scheduler()
+        self._scheduler = Scheduler(app.metrics)
         self._worker: asyncio.Task[None] | None = None
 
     async def begin(self, done: asyncio.Event) -> None:
@@ -303,7 +322,8 @@ class _Upkeep:
     async def end(self) -> None:
         self._scheduler.shutdown()
         if self._worker is not None:
-            await _finish(self._worker, DELIVERY_STOP_GRACE)
+            await finish_worker(self._worker, DELIVERY_STOP_GRACE)
+            self._worker = None
 
 
 async def _quietly(what: str, work: Awaitable[object]) -> None:
@@ -312,24 +332,6 @@ async def _quietly(what: str, work: Awaitable[object]) -> None:
         await work
     except Exception as error:
         log_incident(logger, new_incident_id(), what, error)
-
-
-async def _relay(stop: asyncio.Event, done: asyncio.Event) -> None:
-    """The delivery worker stops when the bot is told to (not after the adapters)."""
-    await stop.wait()
-    done.set()
-
-
-async def _finish(worker: asyncio.Task[None], grace: float) -> None:
-    """Let sends in flight finish for ``grace`` seconds, then cancel them: a cancelled
-    send's row is tried again after its lease (it may arrive twice; it is never lost)."""
-    try:
-        await asyncio.wait_for(asyncio.shield(worker), grace)
-    except TimeoutError:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
-        logger.warning("outbox: sends still in flight at stop were cancelled")
 
 
 async def _open_or_stand_in(

@@ -1,5 +1,5 @@
 """The ``peercircle`` command: run (the service), console (a local tool), check-config,
-reload (ask the running service to read its config again), and the organizer's schedule
+doctor, reload (ask the running service to read its config again), and the organizer's schedule
 tools: schedule and calendar."""
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ from bot.app import BotApp
 from bot.catalog import Catalog
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
+from bot.doctor import add_doctor_parser, run_doctor
 from bot.errors import log_incident, new_incident_id
+from bot.logs import configure_logging, secrets_of
 from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
 from bot.text import quote_back
 from groups.crisis import HelplineDirectory
 from groups.directory import group_from_config
+from groups.doctor_checks import DOCTOR_DOMAIN
 from groups.helplines import staleness_warning
 from groups.schedule import describe_group_schedule
 from groups.schedule_cli import Terminal, print_calendar, print_schedule
@@ -68,6 +71,8 @@ def _main(argv: Sequence[str] | None) -> int:
     config = _config_path(getattr(args, "config", None))
     if command == "check-config":
         return check_config(args.path or config)
+    if command == "doctor":
+        return run_doctor(config, DOCTOR_DOMAIN)
     offline = command in OFFLINE_TOOLS
     try:
         settings = load_settings(config, environ=_without_tokens() if offline else None)
@@ -75,11 +80,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(format_problems(error, config), file=sys.stderr)
         return 1
     if command in ("schedule", "calendar"):
-        _configure_logging(logging.WARNING)
+        _configure_logging(settings, logging.WARNING)
         return asyncio.run(_schedule_tool(args, settings))
     if command == "reload":
         return _reload_running(settings, config)
-    _configure_logging(logging.WARNING if command == "console" else logging.INFO)
+    _configure_logging(settings, logging.WARNING if command == "console" else logging.INFO)
     if command == "run":
         if problem := _cannot_run(settings):
             print(problem, file=sys.stderr)
@@ -159,13 +164,14 @@ def _parser() -> argparse.ArgumentParser:
         "check-config", parents=[config], help="validate a config file and summarise it"
     )
     check.add_argument("path", nargs="?", type=Path, help="config file to check")
-    _add_schedule_tools(sub, config)
+    _add_operator_tools(sub, config)
     return parser
 
 
-def _add_schedule_tools(
+def _add_operator_tools(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], config: argparse.ArgumentParser
 ) -> None:
+    add_doctor_parser(sub, config)
     schedule = sub.add_parser(
         "schedule",
         parents=[config],
@@ -387,7 +393,5 @@ async def _reload(app: BotApp, config: Path) -> None:
     )
 
 
-def _configure_logging(level: int) -> None:
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _configure_logging(settings: Settings, level: int) -> None:
+    configure_logging(settings.logging, level, secrets=secrets_of(settings))

@@ -22,6 +22,7 @@ from bot.events import (
 )
 from bot.forms import check_answers
 from bot.listeners import TextListener
+from bot.metrics import Metrics, NoMetrics
 from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
 from bot.replies import Audience, Reply
 from bot.roles import Role
@@ -44,6 +45,7 @@ class Dispatcher:
         *,
         max_input_chars: int = DEFAULT_MAX_INPUT_CHARS,
         text_listener: TextListener | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.commands = commands
         self._authority = authority
@@ -52,6 +54,7 @@ class Dispatcher:
         self._clock = clock
         self._max_input_chars = max_input_chars
         self._text_listener = text_listener
+        self._metrics = metrics or NoMetrics()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: every failure becomes a kind reply (and, if unexpected, a log)."""
@@ -186,20 +189,24 @@ class Dispatcher:
     def _refusal(self, spec: CommandSpec, role: Role) -> Reply | None:
         if role >= spec.min_role:
             return None
+        self._metrics.command_handled(f"/{spec.name}", "refused")
         return self._say(f"core.needs_role.{spec.min_role.name.lower()}", command=spec.name)
 
     async def _run(self, where: str, work: Awaitable[HandlerResult | None]) -> list[Reply]:
+        """The handler's replies (``where`` names it for the log and the metrics)."""
+        outcome = "ok"
         try:
-            result = await work
+            replies = _as_list(await work)
         except UserError as error:
-            return [self._user_error(error)]
+            outcome, replies = "user_error", [self._user_error(error)]
         except StorageNotOpen:  # degraded: the operator was told once, at start
-            return [self._say("degraded.unavailable")]
+            outcome, replies = "unavailable", [self._say("degraded.unavailable")]
         except StorageUnavailable as error:
-            return [self._storage_unavailable(error, where)]
+            outcome, replies = "unavailable", [self._storage_unavailable(error, where)]
         except Exception as error:
-            return [self._incident(error, where)]
-        return _as_list(result)
+            outcome, replies = "incident", [self._incident(error, where)]
+        self._metrics.command_handled(where, outcome)
+        return replies
 
     def _user_error(self, error: UserError) -> Reply:
         text = self._catalog.text(error.key, **error.params)

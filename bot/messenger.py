@@ -18,6 +18,7 @@ from enum import Enum
 
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Place
+from bot.metrics import Metrics, NoMetrics
 from bot.platforms import PlatformBusy, Platforms, RecipientUnreachable
 from bot.ratelimit import RateLimiters
 from bot.replies import Reply
@@ -47,10 +48,16 @@ class Delivery:
 
 
 class Messenger:
-    def __init__(self, platforms: Platforms, rate_limits: RateLimiters | None = None) -> None:
+    def __init__(
+        self,
+        platforms: Platforms,
+        rate_limits: RateLimiters | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         """``rate_limits``: each platform's pacing (none given: no platform is paced)."""
         self._platforms = platforms
         self._rate_limits = rate_limits or RateLimiters()
+        self._metrics = metrics or NoMetrics()
 
     async def deliver(self, target: Target, reply: Reply) -> Delivery:
         """Send ``reply`` to a person (privately) or into a chat, once the platform's
@@ -76,6 +83,7 @@ class Messenger:
             return Delivery(DeliveryOutcome.UNREACHABLE, error=type(error).__name__)
         except PlatformBusy as busy:
             logger.info("%s asks to wait %.1fs before sending", target.platform, busy.retry_after)
+            self._metrics.platform_busy(target.platform)
             return Delivery(
                 DeliveryOutcome.FAILED, retry_after=busy.retry_after, error=type(busy).__name__
             )

@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.errors import log_incident, new_incident_id
+from bot.metrics import Metrics, NoMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ Job = Callable[[], Awaitable[None]]
 
 
 class Scheduler:
-    def __init__(self) -> None:
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self._metrics = metrics or NoMetrics()
         self._scheduler = AsyncIOScheduler(
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
             timezone="UTC",
@@ -38,7 +40,7 @@ class Scheduler:
     def wake_at(self, job_id: str, when: datetime, job: Job) -> None:
         """Run ``job`` at ``when`` (replacing an earlier wake-up of ``job_id``)."""
         self._scheduler.add_job(
-            _contained(job_id, job),
+            _contained(job_id, job, self._metrics),
             DateTrigger(run_date=when),
             id=job_id,
             replace_existing=True,
@@ -49,8 +51,9 @@ class Scheduler:
             self._scheduler.shutdown(wait=False)
 
 
-def _contained(job_id: str, job: Job) -> Job:
+def _contained(job_id: str, job: Job, metrics: Metrics) -> Job:
     async def run() -> None:
+        metrics.scheduler_ticked()
         try:
             await job()
         except Exception as error:  # a failed run is logged; the caller plans the next

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
+from bot.calendar_links import feed_link
 from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.commands import CommandRegistry
@@ -125,12 +127,14 @@ class DomainServices:
         """Every command, in the order /help lists them."""
         db, directory, membership = self.database, self.directory, self.membership
         member_settings = self.member_settings
+        links = partial(feed_link, settings.http)  # calendar subscription links, if any
+        meetings = MeetingCommands(self.meetings, membership, directory, member_settings, links)
         return CommandRegistry(
             [
                 *GroupCommands(
                     membership, directory, helplines, member_settings, bot_name=settings.bot.name
                 ).specs(),
-                *MeetingCommands(self.meetings, membership, directory, member_settings).specs(),
+                *meetings.specs(),
                 *RosterCommands(membership, directory).specs(),
                 *Announcements(db, self.outbox, directory, self.clock, member_settings).specs(),
                 *SettingsCommands(member_settings, helplines).specs(),

@@ -3,6 +3,7 @@ group's facilitators (answered privately: attendance names people)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from bot.args import Args, ParamSpec
@@ -47,11 +48,14 @@ class MeetingCommands:
         membership: MembershipService,
         directory: GroupDirectory,
         settings: MemberSettingsService,
+        feed_link: Callable[[str], str | None] | None = None,
     ) -> None:
+        """``feed_link(slug)``: the group's calendar subscription link, if there is one."""
         self._meetings = meetings
         self._membership = membership
         self._directory = directory
         self._settings = settings
+        self._feed_link = feed_link or (lambda slug: None)
 
     def specs(self) -> list[CommandSpec]:
         facilitator = Role.FACILITATOR
@@ -107,12 +111,10 @@ class MeetingCommands:
         group = self._directory.resolve(args.text("group"))
         content = await self._meetings.calendar(group)
         attachment = Attachment(f"{group.slug}.ics", content, CALENDAR_TYPE)
-        return ctx.reply(
-            "meetings.calendar.ready",
-            audience=Audience.HERE,
-            attachment=attachment,
-            group=group.name,
-        )
+        text = ctx.catalog.text("meetings.calendar.ready", group=group.name)
+        if link := self._feed_link(group.slug):
+            text += "\n\n" + ctx.catalog.text("meetings.calendar.subscribe", link=link)
+        return Reply(text, audience=Audience.HERE, attachment=attachment)
 
     async def cancel(self, ctx: Context, args: Args) -> Reply:
         group = self._facilitated(ctx, args.text("group"))

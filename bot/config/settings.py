@@ -18,6 +18,8 @@ from bot.config.delivery import DeliverySection
 from bot.config.events import EventsSection
 from bot.config.fields import ENV_DELIMITER, ENV_PREFIX, MemberRef, config_error
 from bot.config.group import GroupConfig
+from bot.config.http import HttpSection
+from bot.config.logs import LoggingSection
 from bot.config.names import group_identity_findings
 from bot.config.sections import (
     BotSection,
@@ -35,6 +37,7 @@ SECRET_KEYS: tuple[tuple[str, str], ...] = (
     ("telegram", "token"),
     ("discord", "token"),
     ("checkins", "hmac_key"),
+    ("http", "calendar_key"),
 )
 """The ``(section, key)`` settings that hold secrets: environment only, never the file."""
 
@@ -61,6 +64,8 @@ class Settings(BaseSettings):
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     crisis: CrisisSection = Field(default_factory=CrisisSection)
     events: EventsSection = Field(default_factory=EventsSection)
+    logging: LoggingSection = Field(default_factory=LoggingSection)
+    http: HttpSection = Field(default_factory=HttpSection)
     organizers: list[MemberRef] = Field(default_factory=list)
     groups: list[GroupConfig] = Field(default_factory=list)
 

@@ -238,6 +238,18 @@ class OutboxStore:
         found = {f"{row['platform']}:{row['recipient']}" for row in rows}
         return found & wanted
 
+    async def unreachable_count(self, db: Executor) -> int:
+        """How many people's latest finished private message did not arrive (as
+        ``unreachable_among``, for everyone)."""
+        row = await db.fetch_one(
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT o.platform, o.recipient FROM outbox o"
+            " WHERE o.recipient IS NOT NULL AND o.status = 'unreachable'"
+            " AND o.finished_at = (SELECT MAX(i.finished_at) FROM outbox i"
+            "  WHERE i.platform = o.platform AND i.recipient = o.recipient"
+            "  AND i.status IN ('sent', 'unreachable'))) AS people"
+        )
+        return 0 if row is None else int(row["n"])
+
     async def about_person(self, db: Executor, person: Actor) -> list[PersonMessage]:
         """Every row about ``person`` (sent or not), oldest first."""
         rows = await db.fetch_all(

@@ -29,6 +29,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.errors import log_incident, new_incident_id
 from bot.messenger import Delivery, DeliveryOutcome, Messenger
+from bot.metrics import Metrics, NoMetrics
 from bot.outbox.message import reply_for
 from bot.outbox.store import Claimed, OutboxStore
 from bot.storage.database import Database, StorageUnavailable
@@ -56,6 +57,7 @@ class DeliveryWorker:
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     rng: random.Random = field(default_factory=random.Random)
     store: OutboxStore = field(default_factory=OutboxStore)
+    metrics: Metrics = field(default_factory=NoMetrics)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def wake(self) -> None:
@@ -80,9 +82,10 @@ class DeliveryWorker:
             return False
         if claimed.not_after is not None and now >= claimed.not_after:
             await self.store.finish(self.db, claimed, "expired", now, None)
+            self.metrics.delivery_finished("expired")
             return True
         delivery = await self._send_holding_lease(claimed)
-        await self._record(claimed, delivery)
+        self.metrics.delivery_finished(await self._record(claimed, delivery))
         return True
 
     async def _send_holding_lease(self, claimed: Claimed) -> Delivery:
@@ -158,7 +161,8 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=3600)
 
-    async def _record(self, claimed: Claimed, delivery: Delivery) -> None:
+    async def _record(self, claimed: Claimed, delivery: Delivery) -> str:
+        """Write down what became of the send; how it ended (``bot.metrics``' words)."""
         now = self.clock.now()
         outcome = delivery.outcome
         if outcome is DeliveryOutcome.SENT:
@@ -182,6 +186,8 @@ class DeliveryWorker:
             await self.store.retry_at(
                 self.db, claimed, later, delivery.error or "failed", counts=True
             )
+            return "retry"
+        return outcome.value
 
     def pause_after(self, attempts: int, retry_after: float | None) -> timedelta:
         """Exponential (first_pause, doubled per attempt, capped), with "equal jitter"
