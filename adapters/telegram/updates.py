@@ -2,10 +2,10 @@
 ask the core and deliver its replies.
 
 A group chat upgraded to a supergroup (Telegram's service message) is noted, so messages
-for it go to its new id. A button press is acknowledged first (``answerCallbackQuery``), so the person's button
-stops spinning even when what follows fails. In a private chat, a message that is not a
-command answers the person's open form, if they have one; a command closes the form
-first (so ``/crisis`` always works, and is answered at once).
+for it go to its new id. A button press is acknowledged first (``answerCallbackQuery``),
+so the person's button stops spinning even when what follows fails. In a private chat, a
+message that is not a command answers the person's open form, if they have one; a
+command closes the form first (so ``/crisis`` always works, and is answered at once).
 """
 
 from __future__ import annotations
