@@ -148,11 +148,17 @@ class TelegramAdapter:
         self._refused = asyncio.Event()
         self._serving = False
         self._served = asyncio.Event()
-        self._runs = 0
-        self.webhook_port: int | None = None  # where the webhook listens, once it does
+        self._connected_once = False  # the first connection drops pending updates (if
+        # the config says so) and tells the privacy mode; a reconnection does neither
+        self._intake: Intake | None = None
 
     def __repr__(self) -> str:
         return "<TelegramAdapter>"  # never the token
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The port the webhook listens on, once it does (None when polling)."""
+        return self._intake.port if self._intake is not None else None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -165,12 +171,11 @@ class TelegramAdapter:
         self._served.clear()
         self._refused.clear()
         self._watch.new_run()
-        self._runs += 1
         intake = Intake(self._token, self._urls, self._receiving, self._watch, self._seen)
         intake.build(self._received, self._handler_failed)
+        self._intake = intake
         try:
             if await self._unless_stopped(self._connect(intake)):
-                self.webhook_port = intake.port
                 await self._unless_stopped(self._publish_commands())
                 await self._serve()
         finally:
@@ -195,13 +200,14 @@ class TelegramAdapter:
     async def _connect(self, intake: Intake) -> None:
         try:
             await self._sender.ready()  # getMe: the token works and Telegram answers
-            await intake.open(self._sender, first_run=self._runs == 1)
+            await intake.open(self._sender, first_run=not self._connected_once)
         except InvalidToken:
             self._watch.tell()
             raise
         mode = "webhook" if self._receiving.webhook is not None else "polling"
         logger.info("telegram: connected as @%s (%s)", self._sender.username, mode)
-        if self._runs == 1:
+        if not self._connected_once:
+            self._connected_once = True
             reads_all = self._sender.bot.bot.can_read_all_group_messages
             logger.info(PRIVACY_OFF if reads_all else PRIVACY_ON)
 

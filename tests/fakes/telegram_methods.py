@@ -49,6 +49,7 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 MAX_CAPTION = 1024
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 Method = Callable[[JSON], Awaitable[Any]]
 
@@ -82,6 +83,7 @@ class BotApiMethods(TelegramState):
         self.strict_ampersand = strict_ampersand
         self.rate_limiter = rate_limiter
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
         self._polls: set[_Poll] = set()
         self._closing = False
         # Bot API method name -> implementation; a test may add one (params in, result out).
@@ -173,12 +175,15 @@ class BotApiMethods(TelegramState):
         if "allowed_updates" in params:
             self._allowed_updates = [str(kind) for kind in params["allowed_updates"] or []]
         self.webhook_url = url
+        secret = params.get("secret_token")
+        self.webhook_secret = str(secret) if secret else None
         return True
 
     async def _delete_webhook(self, params: JSON) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self.webhook_url = ""
+        self.webhook_secret = None
         return True
 
     async def _get_webhook_info(self, params: JSON) -> JSON:
@@ -405,6 +410,8 @@ class BotApiMethods(TelegramState):
                 if chat.username and f"@{chat.username}".lower() == chat_id.lower():
                     return chat
             raise ApiError(400, CHAT_NOT_FOUND)
+        if chat_id in self.migrated:
+            raise ApiError(400, MIGRATED, {"migrate_to_chat_id": self.migrated[chat_id]})
         found = self._chats.get(chat_id)
         if found is None:
             if chat_id in self._users:
