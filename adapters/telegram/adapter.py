@@ -175,6 +175,7 @@ class TelegramAdapter:
         intake.build(self._received, self._handler_failed)
         self._intake = intake
         try:
+            await self._forms.tidy()  # forms that timed out while the bot was off
             if await self._unless_stopped(self._connect(intake)):
                 await self._unless_stopped(self._publish_commands())
                 await self._serve()
@@ -217,13 +218,15 @@ class TelegramAdapter:
         stopping = asyncio.ensure_future(self._stopping.wait())
         refused = asyncio.ensure_future(self._refused.wait())
         try:
-            while not (stopping.done() or refused.done()):
-                await self._forms.tidy()
+            while True:
                 await asyncio.wait(
                     {stopping, refused},
                     timeout=TIDY_FORMS_EVERY,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
+                if stopping.done() or refused.done():
+                    break
+                await self._forms.tidy()
         finally:
             stopping.cancel()
             refused.cancel()
