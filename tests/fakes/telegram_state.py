@@ -165,10 +165,11 @@ class TelegramState:
             raise ValueError(f"unknown chat member status: {status}")
         self._members[(_id(chat), _id(user))] = (status, fields)
 
-    def migrate_to_supergroup(self, chat: TgChat) -> TgChat:
+    def migrate_to_supergroup(self, chat: TgChat, *, announce: bool = True) -> TgChat:
         """The group ``chat`` is upgraded to a supergroup with a new id: from now on a
-        call naming the old id answers 400 with ``migrate_to_chat_id``. The bot gets
-        Telegram's service message in the old chat (``migrate_to_chat_id``)."""
+        call naming the old id answers 400 with ``migrate_to_chat_id``. With
+        ``announce``, the bot gets Telegram's service message in the old chat
+        (``migrate_to_chat_id``), as it does when it is running at the time."""
         if chat.type != "group":
             raise ValueError("only a basic group is upgraded to a supergroup")
         upgraded = self.group(chat.title or "Peer Circle", type="supergroup")
@@ -180,7 +181,8 @@ class TelegramState:
             "migrate_to_chat_id": upgraded.id,
         }
         self.migrated[chat.id] = upgraded.id
-        self.inject_update("message", service)
+        if announce:
+            self.inject_update("message", service)
         return upgraded
 
     def set_blocked(self, user: TgUser | int, blocked: bool = True) -> None:
