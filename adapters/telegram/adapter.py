@@ -148,8 +148,7 @@ class TelegramAdapter:
         self._refused = asyncio.Event()
         self._serving = False
         self._served = asyncio.Event()
-        self._connected_once = False  # the first connection drops pending updates (if
-        # the config says so) and tells the privacy mode; a reconnection does neither
+        self._connected_once = False  # the first drops pending updates, tells privacy mode
         self._intake: Intake | None = None
 
     def __repr__(self) -> str:
