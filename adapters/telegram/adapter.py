@@ -76,7 +76,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 MAX_COMMAND_DESCRIPTION = 256
-TIDY_FORMS_EVERY = 60.0  # seconds between wiping the answers of forms left too long
 PRIVACY_ON = (
     "telegram: privacy mode is on: in groups the bot sees only commands and replies to "
     "it, which is all PeerCircle needs"
@@ -213,19 +212,22 @@ class TelegramAdapter:
 
     async def _serve(self) -> None:
         """Until ``stop()``; raises ``InvalidToken`` if Telegram refuses the token meanwhile.
-        Forms left too long lose their answers every ``TIDY_FORMS_EVERY`` seconds."""
+        Every ``check_every`` seconds forms left too long lose their answers, and a
+        webhook is looked at."""
         stopping = asyncio.ensure_future(self._stopping.wait())
         refused = asyncio.ensure_future(self._refused.wait())
         try:
             while True:
                 await asyncio.wait(
                     {stopping, refused},
-                    timeout=TIDY_FORMS_EVERY,
+                    timeout=self._receiving.check_every,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 if stopping.done() or refused.done():
                     break
                 await self._forms.tidy()
+                if self._intake is not None:
+                    await self._intake.check(self._sender)
         finally:
             stopping.cancel()
             refused.cancel()

@@ -2,7 +2,11 @@
 ``Application`` (so a start after a crash begins clean) whose update queue is filled by
 long polling (its ``Updater``), or in webhook mode by our webhook server (``webhook.py``).
 
-Either way the Application hands each update to the adapter's one handler. ``open``
+Either way the Application hands each update to the adapter's one handler. In webhook
+mode nothing asks Telegram anything while members are quiet, so ``check`` looks at the
+webhook now and then (getWebhookInfo): a refused token then ends the run as it does when
+polling, and a delivery Telegram could not make (the proxy is down, the certificate
+expired) is logged once per failure, in Telegram's words. ``open``
 connects and starts receiving; ``close`` undoes it from wherever ``open`` got to: no new
 updates first, then those already received are handed over (``drain``), then the
 connections close.
@@ -16,7 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, Update, WebhookInfo
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -42,6 +46,7 @@ class Receiving:
     webhook: Webhook | None = None
     poll_timeout: float = 10.0
     drop_pending_updates: bool = False
+    check_every: float = 60.0  # seconds between looks at forms and at the webhook
 
 
 class Intake:
@@ -60,6 +65,7 @@ class Intake:
         self._seen = seen
         self._receiver: Receiver | None = None
         self._server: WebhookServer | None = None
+        self._told_failure: object = None  # the last delivery failure logged
         self.port: int | None = None  # the webhook's, once listening
 
     def build(self, on_update: UpdateCallback, on_error: ErrorCallback) -> None:
@@ -124,6 +130,31 @@ class Intake:
             self.port,
             webhook.path,
         )
+
+    async def check(self, sender: Sender) -> None:
+        """Webhook mode: whether Telegram can deliver to us (a 401 ends the run, through
+        the token watch). Never raises."""
+        if self._receiving.webhook is None:
+            return
+
+        async def look(bot: Bot) -> WebhookInfo:
+            return await bot.get_webhook_info()
+
+        try:
+            info = await sender.call(look)
+        except Exception as error:
+            logger.warning("telegram: could not look at the webhook (%s)", type(error).__name__)
+            return
+        failure = (info.last_error_date, info.last_error_message)
+        if info.last_error_date is not None and failure != self._told_failure:
+            self._told_failure = failure
+            logger.warning(
+                "telegram: Telegram could not deliver updates to %s (%s); %d waiting. Check "
+                "the reverse proxy and its certificate",
+                info.url,
+                info.last_error_message,
+                info.pending_update_count,
+            )
 
     async def close(self, drain: Callable[[], Awaitable[object]]) -> None:
         """Every step runs even if one fails."""

@@ -74,13 +74,13 @@ class TelegramDriver:
         self.users: dict[str, TgUser] = users if users is not None else {}
         self._handled: set[int] = set()
         self._progress = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None  # the adapter's start()
 
     async def start(self, dispatcher: Dispatcher | None = None) -> None:
         """Start the adapter and wait until it receives updates: polling, or (with a
         ``receiving`` webhook) listening, with the fake delivering to it."""
         inbox = dispatcher or conformance_dispatcher(self.platforms, MAX_MESSAGE)
-        self._task = asyncio.create_task(self.adapter.start(inbox))
+        self.task = asyncio.create_task(self.adapter.start(inbox))
         if self.webhook is None:
             await self.fake.wait_until_polling()
             return
@@ -96,8 +96,8 @@ class TelegramDriver:
 
     async def close(self) -> None:
         await self.adapter.stop()
-        if self._task is not None:
-            await asyncio.wait_for(self._task, timeout=10)
+        if self.task is not None:
+            await asyncio.wait_for(self.task, timeout=10)
 
     # -- the cast ------------------------------------------------------------------------
 

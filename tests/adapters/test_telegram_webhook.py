@@ -10,8 +10,10 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram.error import InvalidToken
 
 from adapters.telegram.intake import Receiving
+from adapters.telegram.watch import TOKEN_REFUSED
 from adapters.telegram.webhook import RecentUpdates, Webhook
 from tests.adapters.telegram_driver import TelegramDriver
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -154,3 +156,43 @@ async def test_the_webhook_secret_never_reaches_a_log(
         await driver.close()
     assert "webhook mode, listening on 127.0.0.1 port" in caplog.text
     assert SECRET not in caplog.text + "".join(r.getMessage() for r in caplog.records)
+
+
+async def test_a_token_revoked_in_webhook_mode_ends_the_run(
+    fake: FakeTelegramApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing polls in webhook mode: the periodic look at the webhook notices instead."""
+    driver = TelegramDriver(fake, receiving=webhook_mode(check_every=0.1))
+    await driver.start()
+    try:
+        fake.revoke_token(fake.token)
+        assert driver.task is not None
+        with pytest.raises(InvalidToken):
+            await asyncio.wait_for(driver.task, 5)
+    finally:
+        await driver.adapter.stop()
+    assert TOKEN_REFUSED in caplog.text
+    assert [c.status for c in fake.calls_to("getWebhookInfo")][-1] == 401
+
+
+async def test_deliveries_telegram_could_not_make_are_logged_once_each(
+    fake: FakeTelegramApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    driver = TelegramDriver(fake, receiving=webhook_mode(check_every=0.1))
+    await driver.start()
+    try:
+        assert driver.delivery is not None
+        await driver.delivery.stop()
+        broken = fake.deliver_webhook_to("http://127.0.0.1:9/telegram")  # the proxy is down
+        fake.inject_message(driver.user("bob"), "/here")
+        await fake.wait_for(lambda: len(broken.attempts) >= 3)
+        await fake.wait_for(lambda: len(fake.calls_to("getWebhookInfo")) >= 3)
+        await broken.stop()
+    finally:
+        await driver.close()
+    told = [r.getMessage() for r in caplog.records if "could not deliver" in r.getMessage()]
+    assert told[0] == (
+        "telegram: Telegram could not deliver updates to https://bot.example.org/telegram "
+        "(Connection refused); 1 waiting. Check the reverse proxy and its certificate"
+    )
+    assert len(told) <= len(broken.attempts)  # once per failure, not once per look

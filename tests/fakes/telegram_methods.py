@@ -84,6 +84,7 @@ class BotApiMethods(TelegramState):
         self.rate_limiter = rate_limiter
         self.webhook_url = ""
         self.webhook_secret: str | None = None
+        self.webhook_last_error: tuple[int, str] | None = None  # (unix time, description)
         self._polls: set[_Poll] = set()
         self._closing = False
         # Bot API method name -> implementation; a test may add one (params in, result out).
@@ -179,6 +180,10 @@ class BotApiMethods(TelegramState):
         self.webhook_secret = str(secret) if secret else None
         return True
 
+    def webhook_failed(self, description: str) -> None:
+        """A webhook delivery failed: getWebhookInfo tells it, as Telegram does."""
+        self.webhook_last_error = (int(time.time()), description)
+
     async def _delete_webhook(self, params: JSON) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
@@ -194,6 +199,8 @@ class BotApiMethods(TelegramState):
         }
         if self.webhook_url:
             info["max_connections"] = 40
+        if self.webhook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_last_error
         if self._allowed_updates:
             info["allowed_updates"] = list(self._allowed_updates)
         return info

@@ -4,10 +4,11 @@ called ``setWebhook``.
 Telegram POSTs each pending update, oldest first and one at a time, to the webhook's
 URL with the ``X-Telegram-Bot-Api-Secret-Token`` header set to the ``secret_token`` the
 bot registered; an update stays pending until the bot answers 2xx, and is sent again
-after a pause otherwise. The URL a bot registers is public HTTPS, which a test cannot
-serve, so ``WebhookDelivery`` posts instead to the local address the bot listens on
-(as a reverse proxy in front of the bot would). Tests may also POST by hand
-(``post``), with any secret, to see what the bot does with a stranger's request.
+after a pause otherwise (getWebhookInfo then tells the last failure). The URL a bot
+registers is public HTTPS, which a test cannot serve, so ``WebhookDelivery`` posts
+instead to the local address the bot listens on (as a reverse proxy would). Tests may
+also POST by hand (``post``), with any secret, to see what the bot does with a
+stranger's request.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class PendingUpdates(Protocol):
     def pending_updates(self) -> list[JSON]: ...
 
     def confirm_update(self, update_id: int) -> None: ...
+
+    def webhook_failed(self, description: str) -> None: ...
 
     async def wait_for(
         self, predicate: Callable[[], bool], *, within: float = 5.0, what: str = "it"
@@ -103,4 +106,6 @@ class WebhookDelivery:
             if 200 <= status < 300:
                 server.confirm_update(update["update_id"])
             else:
+                failure = "Connection refused" if status == 0 else f"Wrong response: {status}"
+                server.webhook_failed(failure)
                 await asyncio.sleep(self._retry_pause)
