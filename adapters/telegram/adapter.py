@@ -201,7 +201,8 @@ class TelegramAdapter:
             await self._sender.ready()  # getMe: the token works and Telegram answers
             await intake.open(self._sender, first_run=not self._connected_once)
         except InvalidToken:
-            self._watch.tell()
+            if self._watch.refused:  # a 401 (a 404 is a base_url that is no Bot API)
+                self._watch.tell()
             raise
         mode = "webhook" if self._receiving.webhook is not None else "polling"
         logger.info("telegram: connected as @%s (%s)", self._sender.username, mode)
