@@ -115,6 +115,7 @@ def assert_clean_exit(code: int, took: float, err: bytes, *secrets: str) -> None
     """Exit 0 within the grace, no traceback, and no ``secrets`` (nor a token's secret
     half) anywhere in stderr."""
     shown = err.decode(errors="replace")
+    print(f"\npeercircle run: exit {code} {took:.2f} s after SIGTERM")  # with -s
     assert code == 0, shown
     assert took < SIGTERM_GRACE, shown
     assert "Traceback" not in shown
