@@ -41,7 +41,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONFIG = Path("peercircle.toml")
 # Commands that never talk to a platform: they work without its token.
 OFFLINE_TOOLS = ("schedule", "calendar", "reload")
-_TOKEN_VARIABLES = ("PEERCIRCLE_TELEGRAM__TOKEN", "PEERCIRCLE_DISCORD__TOKEN")
+_TOKEN_VARIABLES = (
+    "PEERCIRCLE_TELEGRAM__TOKEN",
+    "PEERCIRCLE_TELEGRAM__WEBHOOK_SECRET",
+    "PEERCIRCLE_DISCORD__TOKEN",
+)
 CONFIG_ENV = "PEERCIRCLE_CONFIG"
 ONLY_CONSOLE = (
     "peercircle run serves Telegram and Discord, and none is enabled in the config. "
@@ -261,22 +265,18 @@ def _cannot_run(settings: Settings) -> str | None:
 
 def _platform_adapters(app: BotApp) -> list[Adapter]:
     """The adapters ``run`` serves: every platform enabled in the config."""
-    from adapters.telegram import TelegramAdapter  # only `run` pays for loading the SDK
+    from adapters.telegram.configured import configured_adapter  # only `run` loads the SDK
 
     adapters: list[Adapter] = []
     telegram = app.settings.telegram
     if telegram.enabled:
-        if telegram.token is None:  # the config refuses this; never start without one
-            raise RuntimeError("[telegram] is enabled without a token")
         adapters.append(
-            TelegramAdapter(
+            configured_adapter(
+                telegram,
                 app.catalog,
-                token=telegram.token.get_secret_value(),
                 bot_name=app.settings.bot.name,
-                base_url=telegram.base_url,
-                base_file_url=telegram.base_file_url,
-                admins_are_facilitators=telegram.admins_are_facilitators,
-                limiter=app.rate_limits.for_platform(TelegramAdapter.platform),
+                database=app.database,
+                limiter=app.rate_limits.for_platform("telegram"),
             )
         )
     return adapters

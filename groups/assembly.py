@@ -17,6 +17,7 @@ from bot.catalog import Catalog
 from bot.clock import Clock
 from bot.commands import CommandRegistry
 from bot.config import Settings
+from bot.form_progress_sql import FormProgressData
 from bot.outbox import Outbox
 from bot.storage import Database
 from groups.announcements import Announcements
@@ -39,7 +40,7 @@ from groups.meetings import MeetingService
 from groups.member_settings import Defaults, MemberSettingsService
 from groups.membership import MembershipService
 from groups.notices import MembershipNotices
-from groups.personal_data import DataRights
+from groups.personal_data import DataRights, PersonalData
 from groups.personal_data_stores import member_stores
 from groups.reminders import ReminderPlanner
 from groups.roster import RosterCommands
@@ -89,9 +90,8 @@ class DomainServices:
             retention=timedelta(days=settings.checkins.retention_days),
             prompts=settings.checkins.prompts,
         )
-        stores = member_stores(
-            membership, directory, defaults, outbox, also=[CheckinPersonalData(keys)]
-        )
+        also: list[PersonalData] = [CheckinPersonalData(keys), FormProgressData()]
+        stores = member_stores(membership, directory, defaults, outbox, also=also)
         return cls(
             database,
             directory,

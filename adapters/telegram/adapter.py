@@ -1,12 +1,13 @@
 """The Telegram adapter: python-telegram-bot fetches updates, PeerCircle's core answers.
 
-Lifecycle. ``start`` connects (getMe through the sender), builds a *fresh*
-python-telegram-bot ``Application`` (so a start after a crash begins clean), starts
-long polling, publishes the commands and serves until ``stop``. ``stop`` stops polling
-(no new updates), lets every update already fetched be handled (at most ``stop_grace``
-seconds), then closes the connections, and ``start`` returns. Failing to connect
-raises from ``start``: the supervisor logs it and starts the adapter again after a
-pause that doubles.
+Lifecycle. ``start`` connects (getMe through the sender), builds a fresh
+python-telegram-bot ``Application`` and starts receiving updates (``intake.py``: long
+polling, or a webhook), publishes the commands and serves until ``stop``. The first
+start in a process logs whether the bot's privacy mode is on. ``stop`` stops receiving
+(no new updates), lets every update already received be handled (at most
+``stop_grace`` seconds), then closes the connections, and ``start`` returns. Failing to
+connect raises from ``start``: the supervisor logs it and starts the adapter again after
+a pause that doubles. So does a token Telegram refuses while the bot runs (``watch.py``).
 
 Concurrency. The Application hands updates over one at a time (``concurrent_updates``
 is off on purpose); each is only posted to its sender's lane (``bot.lanes``), where one
@@ -24,41 +25,46 @@ called through the ``Messenger``, which already waited for a proactive one
 Faults. Flood control is waited out and network errors retried, a bounded number of
 times (``sender.py``); a notice (``send``, ``send_private``) that Telegram asks to
 slow down raises ``PlatformBusy`` with the wait Telegram named, for the outbox to try
-later; a refused private message is ``RecipientUnreachable``. Errors in
-the polling loop are logged by type (python-telegram-bot retries them itself); a 409
-Conflict means another program polls with the same token, and says so. The token and
-member text never reach a log (``logs.py``).
+later; a refused private message is ``RecipientUnreachable``; a group that became a
+supergroup is written to at its new id, and the log says which id to put in the config.
+Errors in the polling loop are logged by type (python-telegram-bot retries them itself);
+a 409 Conflict means another program polls with the same token, and says so. The token
+and member text never reach a log (``logs.py``).
 
-Not yet here (later parts of the Telegram work): webhooks, and forms that survive a
-restart.
+Forms are conversations in the private chat (``forms.py``), kept in the given
+``FormProgressStore`` so that they outlive a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, Update
-from telegram.error import Conflict, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import InvalidToken, RetryAfter
+from telegram.ext import ContextTypes
 
 from adapters.base import Capabilities, Inbox, Markup
 from adapters.telegram.delivery import Delivery, private_place
 from adapters.telegram.forms import FormConversations
+from adapters.telegram.intake import Intake, Receiving
 from adapters.telegram.logs import guard_sdk_logs
 from adapters.telegram.render import MAX_MESSAGE, render
 from adapters.telegram.roles import ChatAdmins
 from adapters.telegram.sender import RetryPolicy, Sender, retry_after_seconds
 from adapters.telegram.translate import PLATFORM
 from adapters.telegram.updates import UpdateHandler
+from adapters.telegram.watch import TokenWatch
+from adapters.telegram.webhook import RecentUpdates
 from bot.catalog import Catalog
+from bot.clock import Clock
 from bot.commands import CommandSpec
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Place
+from bot.form_progress import FormProgressStore
 from bot.lanes import SLOW_DOWN, MemberLanes, Posted
 from bot.platforms import MessageRef, PlatformBusy
 from bot.ratelimit import PlatformLimiter
@@ -69,9 +75,16 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)  # nothing else is asked for
 MAX_COMMAND_DESCRIPTION = 256
-Receiver = Application[Any, Any, Any, Any, Any, Any]
+PRIVACY_ON = (
+    "telegram: privacy mode is on: in groups the bot sees only commands and replies to "
+    "it, which is all PeerCircle needs"
+)
+PRIVACY_OFF = (
+    "telegram: privacy mode is off: the bot receives every message in its groups "
+    "(PeerCircle answers only commands). Unless you need it off, turn it on with "
+    "@BotFather: /setprivacy, Enable"
+)
 
 
 class TelegramAdapter:
@@ -98,36 +111,52 @@ class TelegramAdapter:
         retry: RetryPolicy | None = None,
         stop_grace: float = 5.0,
         poll_timeout: float = 10.0,
+        receiving: Receiving | None = None,
+        forms: FormProgressStore | None = None,
+        clock: Clock | None = None,
         on_handled: Callable[[int], None] | None = None,
         limiter: PlatformLimiter | None = None,
     ) -> None:
-        """``on_handled(update_id)`` is called once the adapter has finished with an
-        update (its replies delivered, or nothing to do); tests use it to know when.
-        ``limiter``: the process's pacing for Telegram (None: nothing is paced)."""
+        """``on_handled(update_id)``: the adapter finished with an update (tests wait for
+        it). ``limiter``: the process's pacing for Telegram (None: none). ``receiving``:
+        polling (the default) or a webhook. ``forms``: where forms in progress are kept
+        (None: in memory only)."""
         guard_sdk_logs(token)
+        self._receiving = receiving or Receiving(poll_timeout=poll_timeout)
+        if self._receiving.webhook is not None:
+            guard_sdk_logs(self._receiving.webhook.secret)
         self._token = token
         self._urls = (base_url, base_file_url)
         self._catalog = catalog
-        bot = Bot(token, base_url=base_url, base_file_url=base_file_url)
-        self._sender = Sender(bot, retry or RetryPolicy())
-        self._forms = FormConversations(catalog)
+        self._watch = TokenWatch()
+        self._watch.on_refused(self._token_refused)
+        self._sender = Sender(_bot(token, self._urls, self._watch), retry or RetryPolicy())
+        self._forms = FormConversations(catalog, store=forms, clock=clock)
         self._delivery = Delivery(
             self._sender, self._forms, catalog, bot_name=bot_name, limiter=limiter
         )
         self._updates = UpdateHandler(self._sender, self._forms, self._delivery)
         self._admins = ChatAdmins(self._sender) if admins_are_facilitators else None
         self._lanes: MemberLanes[Update] = MemberLanes(self._work, self._refuse, name="telegram")
+        self._seen = RecentUpdates()
         self._stop_grace = stop_grace
-        self._poll_timeout = poll_timeout
         self._on_handled = on_handled
         self._commands: tuple[CommandSpec, ...] = ()
         self._inbox: Inbox | None = None
         self._stopping = asyncio.Event()
+        self._refused = asyncio.Event()
         self._serving = False
         self._served = asyncio.Event()
+        self._connected_once = False  # the first drops pending updates, tells privacy mode
+        self._intake: Intake | None = None
 
     def __repr__(self) -> str:
         return "<TelegramAdapter>"  # never the token
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The port the webhook listens on, once it does (None when polling)."""
+        return self._intake.port if self._intake is not None else None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -138,14 +167,20 @@ class TelegramAdapter:
         self._inbox = inbox
         self._serving = True
         self._served.clear()
-        receiver = self._build_receiver()
+        self._refused.clear()
+        self._watch.new_run()
+        intake = Intake(self._token, self._urls, self._receiving, self._watch, self._seen)
+        intake.build(self._received, self._handler_failed)
+        self._intake = intake
         try:
-            if await self._unless_stopped(self._connect(receiver)):
+            await self._forms.tidy()  # forms that timed out while the bot was off
+            if await self._unless_stopped(self._connect(intake)):
                 await self._unless_stopped(self._publish_commands())
-                logger.info("telegram: connected as @%s; fetching updates", self._sender.username)
-                await self._stopping.wait()
+                await self._serve()
         finally:
-            await self._disconnect(receiver)
+            await intake.close(lambda: self._lanes.drain(self._stop_grace))
+            if self._stopping.is_set():
+                await _quietly("closing", self._sender.close())
             self._serving = False
             self._served.set()
 
@@ -161,44 +196,48 @@ class TelegramAdapter:
         await self._lanes.drain(self._stop_grace)
         await _quietly("closing", self._sender.close())
 
-    def _build_receiver(self) -> Receiver:
-        base_url, base_file_url = self._urls
-        receiver: Receiver = (
-            ApplicationBuilder()
-            .token(self._token)
-            .base_url(base_url)
-            .base_file_url(base_file_url)
-            .concurrent_updates(False)  # each update is only posted to a lane
-            .job_queue(None)
-            .build()
-        )
-        receiver.add_handler(TypeHandler(Update, self._received))
-        receiver.add_error_handler(self._handler_failed)
-        return receiver
+    async def _connect(self, intake: Intake) -> None:
+        try:
+            await self._sender.ready()  # getMe: the token works and Telegram answers
+            await intake.open(self._sender, first_run=not self._connected_once)
+        except InvalidToken:
+            if self._watch.refused:  # a 401 (a 404 is a base_url that is no Bot API)
+                self._watch.tell()
+            raise
+        mode = "webhook" if self._receiving.webhook is not None else "polling"
+        logger.info("telegram: connected as @%s (%s)", self._sender.username, mode)
+        if not self._connected_once:
+            self._connected_once = True
+            reads_all = self._sender.bot.bot.can_read_all_group_messages
+            logger.info(PRIVACY_OFF if reads_all else PRIVACY_ON)
 
-    async def _connect(self, receiver: Receiver) -> None:
-        await self._sender.ready()  # getMe: the token works and Telegram answers
-        await receiver.initialize()
-        await receiver.start()
-        if receiver.updater is None:
-            raise RuntimeError("python-telegram-bot built no updater")
-        await receiver.updater.start_polling(
-            timeout=dt.timedelta(seconds=self._poll_timeout),
-            allowed_updates=list(ALLOWED_UPDATES),
-            error_callback=_polling_failed,
-        )
+    async def _serve(self) -> None:
+        """Until ``stop()``; raises ``InvalidToken`` if Telegram refuses the token meanwhile.
+        Every ``check_every`` seconds forms left too long lose their answers, and a
+        webhook is looked at."""
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        refused = asyncio.ensure_future(self._refused.wait())
+        try:
+            while True:
+                await asyncio.wait(
+                    {stopping, refused},
+                    timeout=self._receiving.check_every,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if stopping.done() or refused.done():
+                    break
+                await self._forms.tidy()
+                if self._intake is not None:
+                    await self._intake.check(self._sender)
+        finally:
+            stopping.cancel()
+            refused.cancel()
+        if self._refused.is_set() and not self._stopping.is_set():
+            self._watch.tell()
+            raise InvalidToken("Telegram refused the bot token (401 Unauthorized)")
 
-    async def _disconnect(self, receiver: Receiver) -> None:
-        """Undo ``_connect`` from wherever it got to; every step runs even if one fails."""
-        if receiver.updater is not None and receiver.updater.running:
-            await _quietly("stopping polling", receiver.updater.stop())
-        if receiver.running:  # hands every update already fetched to the lanes
-            await _quietly("stopping", receiver.stop())
-        await self._lanes.drain(self._stop_grace)
-        await _quietly("shutting down", receiver.shutdown())
-        await _quietly("closing", receiver.bot.shutdown())  # if initialize stopped halfway
-        if self._stopping.is_set():
-            await _quietly("closing", self._sender.close())
+    def _token_refused(self) -> None:
+        self._refused.set()
 
     async def _unless_stopped(self, work: Coroutine[Any, Any, None]) -> bool:
         """Run ``work`` unless ``stop()`` comes first (then it is cancelled): True if it
@@ -298,7 +337,7 @@ class TelegramAdapter:
         async with _busy_when_flooded():
             ids = await self._delivery.to_person(actor, reply, pacing)
             if reply.form is not None:
-                question = self._forms.open(reply.form, actor, private_place(actor))
+                question = await self._forms.open(reply.form, actor, private_place(actor))
                 ids += await self._delivery.to_person(actor, question, pacing)
         return MessageRef(PLATFORM, actor.user_id, tuple(str(i) for i in ids))
 
@@ -314,15 +353,16 @@ class TelegramAdapter:
         return await self._admins.role(int(place.chat_id), int(actor.user_id))
 
 
-def _polling_failed(error: TelegramError) -> None:
-    """python-telegram-bot's polling loop calls this, then tries again by itself."""
-    if isinstance(error, Conflict):
-        logger.error(
-            "telegram: another program is fetching this bot's updates (409 Conflict). Only "
-            "one copy of PeerCircle may run per bot token: stop the other one."
-        )
-    else:
-        logger.warning("telegram: fetching updates failed (%s); trying again", type(error).__name__)
+def _bot(token: str, urls: tuple[str, str], watch: TokenWatch) -> Bot:
+    """The bot the adapter sends with (its requests watched for a refused token)."""
+    base_url, base_file_url = urls
+    return Bot(
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=watch.request(),
+        get_updates_request=watch.request(connection_pool_size=1),
+    )
 
 
 @contextlib.asynccontextmanager

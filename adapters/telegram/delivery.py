@@ -147,7 +147,7 @@ class Delivery:
             for reply in replies:
                 await self.to_place(origin.place, reply, pacing)
                 if reply.form is not None:
-                    question = self._forms.open(reply.form, origin.actor, origin.place)
+                    question = await self._forms.open(reply.form, origin.actor, origin.place)
                     await self.to_place(origin.place, question, pacing)
             return
         await self._answer_in_group(origin, replies, pacing)
@@ -164,11 +164,11 @@ class Delivery:
             else:
                 unreachable = True
             if reply.form is not None:
-                question = self._forms.open(reply.form, origin.actor, origin.place)
+                question = await self._forms.open(reply.form, origin.actor, origin.place)
                 if await self._privately(origin.actor, question, pacing):
                     sent_privately = True
                 else:
-                    self._forms.discard(origin.actor)
+                    await self._forms.discard(origin.actor)
                     unreachable = True
         if unreachable:
             await self._pointer(origin, self._open_private_chat(), pacing)

@@ -8,30 +8,40 @@ handed over as ``FormSubmitted``.
 
 Button data is compact (``~f:<form>:<step>:<choice>``, well under Telegram's 64 bytes)
 and names the open form by a random tag, so a press on an old form's button cannot
-answer a newer one.
+answer a newer one. A person has at most one open form.
 
-**State lives in this process's memory** (this slice of the adapter): a restart forgets
-every unfinished form. A later press of one of its buttons, or a reply to one of its
-questions, gets the kind ``core.form_expired`` text; so does an answer after the form
-was left untouched for ``idle_timeout`` seconds. A person has at most one open form.
+**Where the conversation is kept.** In this process's memory, and written through to a
+``FormProgressStore`` (``bot.form_progress``: the bot's database in production), so a
+restart continues the conversation where it was. The answers so far are kept only while
+the form is open: deleted when it is submitted, cancelled or put away, and wiped when it
+is left untouched for ``idle_timeout`` (30 minutes); an answer after that is told kindly
+that the form timed out, and how to start again (``/checkin``). A store that fails (the
+database is down) is logged by type only and the conversation goes on in memory. A press
+of a form's button, or a reply to its question, that no kept form knows of gets the
+kind ``core.form_expired`` text.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.catalog import Catalog
+from bot.clock import Clock, SystemClock
+from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, FormSubmitted, Place
+from bot.form_progress import FormProgress, FormProgressStore, MemoryFormProgress
 from bot.forms import choice_for
 from bot.replies import Audience, Button, FieldKind, Form, FormField, Reply
 
 FORM_PREFIX = "~f"  # never a command name, so form buttons and command buttons differ
 _CANCEL = "x"
 _SKIP = "s"
-IDLE_TIMEOUT = 30 * 60.0
+IDLE_TIMEOUT = timedelta(minutes=30)
+EXPIRED_KEPT = timedelta(days=1)  # a timed-out form's marker (no answers), for a kind word
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,151 +78,157 @@ class Outcome:
     submitted: FormSubmitted | None = None
 
 
-@dataclass
-class _OpenForm:
-    form: Form
-    actor: Actor
-    place: Place  # where the form was opened: the submission is checked there
-    tag: str
-    touched: float
-    answers: dict[str, str] = field(default_factory=dict)
+def _step(progress: FormProgress) -> int:
+    return len(progress.answers)
 
-    @property
-    def step(self) -> int:
-        return len(self.answers)
 
-    @property
-    def current(self) -> FormField:
-        return self.form.fields[self.step]
+def _current(progress: FormProgress) -> FormField:
+    return progress.form.fields[_step(progress)]
 
 
 class FormConversations:
-    """Every open form in this process, one per person (by ``Actor.key``)."""
+    """Every open form, one per person (by ``Actor.key``): in memory, written through to
+    ``store``."""
 
     def __init__(
         self,
         catalog: Catalog,
         *,
-        idle_timeout: float = IDLE_TIMEOUT,
-        clock: Callable[[], float] = time.monotonic,
+        store: FormProgressStore | None = None,
+        idle_timeout: timedelta = IDLE_TIMEOUT,
+        clock: Clock | None = None,
     ) -> None:
         self._catalog = catalog
+        self._store = store
         self._idle_timeout = idle_timeout
-        self._clock = clock
-        self._open: dict[str, _OpenForm] = {}
+        self._clock = clock or SystemClock()
+        self._open = MemoryFormProgress()
 
-    def open(self, form: Form, actor: Actor, place: Place) -> Reply:
+    async def open(self, form: Form, actor: Actor, place: Place) -> Reply:
         """Start ``form`` for ``actor`` (replacing any form they had open); the first
         question, to send to them privately."""
-        now = self._clock()
-        self._open = {  # forget forms left too long, so abandoned ones do not pile up
-            key: kept
-            for key, kept in self._open.items()
-            if now - kept.touched <= self._idle_timeout
-        }
-        opened = _OpenForm(form, actor, place, secrets.token_hex(4), now)
-        self._open[actor.key] = opened
+        opened = FormProgress(secrets.token_hex(4), form, place, (), self._clock.now())
+        await self._keep(actor, opened)
         return self._question(opened)
 
-    def discard(self, actor: Actor) -> None:
+    async def discard(self, actor: Actor) -> None:
         """Forget ``actor``'s open form (its first question could not be delivered)."""
-        self._open.pop(actor.key, None)
+        await self._forget(actor)
 
-    def is_open(self, actor: Actor, tag: str | None = None) -> bool:
-        opened = self._open.get(actor.key)
-        return opened is not None and tag in (None, opened.tag)
+    async def is_open(self, actor: Actor, tag: str) -> bool:
+        """Whether ``tag`` names a form ``actor`` has (open, or timed out but not yet
+        forgotten, which an answer is then told)."""
+        kept = await self._find(actor)
+        return kept is not None and kept.tag == tag
 
-    def put_away(self, actor: Actor) -> Outcome:
+    async def put_away(self, actor: Actor) -> Outcome:
         """The person used a command instead of answering: the form is closed."""
-        if self._open.pop(actor.key, None) is None:
+        kept = await self._find(actor)
+        if kept is None:
             return Outcome()
+        await self._forget(actor)
+        if kept.expired:
+            return Outcome()  # it was closed already
         return Outcome((self._say("telegram.form.put_away"),))
 
     def expired(self) -> Outcome:
         return Outcome((self._say("core.form_expired"),))
 
-    def press(self, actor: Actor, press: FormPress) -> Outcome:
+    async def press(self, actor: Actor, press: FormPress) -> Outcome:
         """A form button was pressed."""
-        opened = self._live(actor)
-        if opened is None or opened.tag != press.tag:
+        kept = await self._find(actor)
+        if kept is None or kept.tag != press.tag:
             return self.expired()
+        if self._timed_out(kept):
+            return await self._timed_out_outcome(actor, kept)
         if press.step is None:
-            del self._open[actor.key]
+            await self._forget(actor)
             return Outcome((self._say("telegram.form.cancelled"),))
-        if press.step != opened.step:
+        if press.step != _step(kept):
             return Outcome()  # a question already answered: nothing to do
-        question = opened.current
+        question = _current(kept)
         if press.choice is None:
             if question.required:
                 return Outcome()
-            return self._take(opened, "")
+            return await self._take(actor, kept, "")
         if question.kind is not FieldKind.CHOICE or press.choice >= len(question.choices):
             return Outcome()
-        return self._take(opened, question.choices[press.choice].value)
+        return await self._take(actor, kept, question.choices[press.choice].value)
 
-    def answer(self, actor: Actor, text: str) -> Outcome | None:
+    async def answer(self, actor: Actor, text: str) -> Outcome | None:
         """A private message from ``actor`` while a form is open; None if none is."""
-        opened = self._open.get(actor.key)
-        if opened is None:
+        kept = await self._find(actor)
+        if kept is None:
             return None
-        if self._live(actor) is None:
-            return self.expired()
-        question = opened.current
+        if self._timed_out(kept):
+            return await self._timed_out_outcome(actor, kept)
+        question = _current(kept)
         value = text.strip()
         if not value:
-            return self._again(opened, "telegram.form.empty")
+            return await self._again(actor, kept, "telegram.form.empty")
         if question.kind is FieldKind.CHOICE:
             chosen = choice_for(question, value)
             if chosen is None:
-                return self._again(opened, "telegram.form.not_a_choice")
+                return await self._again(actor, kept, "telegram.form.not_a_choice")
             value = chosen
         elif len(value) > question.max_length:
-            return self._again(opened, "telegram.form.too_long")
-        return self._take(opened, value)
+            return await self._again(actor, kept, "telegram.form.too_long")
+        return await self._take(actor, kept, value)
+
+    async def tidy(self) -> None:
+        """Wipe the answers of forms left too long, and forget old markers (in memory and
+        in the store); a store that fails is logged and tried again next time."""
+        now = self._clock.now()
+        idle_before, forget_before = now - self._idle_timeout, now - EXPIRED_KEPT
+        await self._open.expire(idle_before, forget_before)
+        if self._store is not None:
+            try:
+                await self._store.expire(idle_before, forget_before)
+            except Exception as error:
+                log_incident(logger, new_incident_id(), "telegram forms tidy", error)
 
     # -- steps ---------------------------------------------------------------------------
 
-    def _live(self, actor: Actor) -> _OpenForm | None:
-        """``actor``'s open form, unless it was left too long (then it is forgotten)."""
-        opened = self._open.get(actor.key)
-        if opened is None:
-            return None
-        if self._clock() - opened.touched > self._idle_timeout:
-            del self._open[actor.key]
-            return None
-        return opened
+    def _timed_out(self, kept: FormProgress) -> bool:
+        return kept.expired or self._clock.now() - kept.touched > self._idle_timeout
 
-    def _take(self, opened: _OpenForm, value: str) -> Outcome:
-        opened.answers[opened.current.name] = value
-        opened.touched = self._clock()
-        if opened.step < len(opened.form.fields):
-            return Outcome((self._question(opened),))
-        del self._open[opened.actor.key]
-        submitted = FormSubmitted(
-            opened.actor, opened.place, opened.form.form_id, dict(opened.answers)
-        )
+    async def _timed_out_outcome(self, actor: Actor, kept: FormProgress) -> Outcome:
+        await self._forget(actor)
+        command = kept.form.form_id.partition(":")[0]
+        minutes = int(self._idle_timeout.total_seconds() // 60)
+        text = self._text("telegram.form.timed_out", minutes=minutes, command=command)
+        return Outcome((Reply(text, audience=Audience.PRIVATE_MESSAGE),))
+
+    async def _take(self, actor: Actor, kept: FormProgress, value: str) -> Outcome:
+        answered = kept.answered(_current(kept).name, value, self._clock.now())
+        if _step(answered) < len(answered.form.fields):
+            await self._keep(actor, answered)
+            return Outcome((self._question(answered),))
+        await self._forget(actor)
+        submitted = FormSubmitted(actor, kept.place, kept.form.form_id, dict(answered.answers))
         return Outcome(submitted=submitted)
 
-    def _again(self, opened: _OpenForm, problem_key: str) -> Outcome:
-        opened.touched = self._clock()
-        problem = self._text(problem_key, limit=opened.current.max_length)
-        question = self._question(opened)
+    async def _again(self, actor: Actor, kept: FormProgress, problem_key: str) -> Outcome:
+        kept = kept.touched_at(self._clock.now())
+        await self._keep(actor, kept)
+        problem = self._text(problem_key, limit=_current(kept).max_length)
+        question = self._question(kept)
         again = Reply(
             f"{problem}\n\n{question.text}", audience=question.audience, buttons=question.buttons
         )
         return Outcome((again,))
 
-    def _question(self, opened: _OpenForm) -> Reply:
-        question = opened.current
+    def _question(self, kept: FormProgress) -> Reply:
+        question = _current(kept)
         heading = self._text(
             "telegram.form.question",
-            title=opened.form.title,
-            number=opened.step + 1,
-            count=len(opened.form.fields),
+            title=kept.form.title,
+            number=_step(kept) + 1,
+            count=len(kept.form.fields),
         )
         label = f"{question.label} — {question.hint}" if question.hint else question.label
         lines = [heading, "", label]
-        step = f"{FORM_PREFIX}:{opened.tag}:{opened.step}"
+        step = f"{FORM_PREFIX}:{kept.tag}:{_step(kept)}"
         buttons = [
             Button(choice.label, f"{step}:{index}") for index, choice in enumerate(question.choices)
         ]
@@ -223,9 +239,7 @@ class FormConversations:
         if not question.required:
             lines.append(self._text("telegram.form.optional"))
             buttons.append(Button(self._text("buttons.skip"), f"{step}:{_SKIP}"))
-        buttons.append(
-            Button(self._text("buttons.cancel"), f"{FORM_PREFIX}:{opened.tag}:{_CANCEL}")
-        )
+        buttons.append(Button(self._text("buttons.cancel"), f"{FORM_PREFIX}:{kept.tag}:{_CANCEL}"))
         return Reply("\n".join(lines), audience=Audience.PRIVATE_MESSAGE, buttons=tuple(buttons))
 
     def _say(self, key: str) -> Reply:
@@ -233,3 +247,35 @@ class FormConversations:
 
     def _text(self, key: str, /, **params: object) -> str:
         return self._catalog.text(key, **params)
+
+    # -- keeping -------------------------------------------------------------------------
+
+    async def _find(self, actor: Actor) -> FormProgress | None:
+        """``actor``'s form: from memory, else from the store (after a restart)."""
+        kept = await self._open.load(actor)
+        if kept is not None or self._store is None:
+            return kept
+        try:
+            kept = await self._store.load(actor)
+        except Exception as error:  # as if none were kept: the person can start again
+            log_incident(logger, new_incident_id(), "telegram forms load", error)
+            return None
+        if kept is not None:
+            await self._open.save(actor, kept)
+        return kept
+
+    async def _keep(self, actor: Actor, progress: FormProgress) -> None:
+        await self._open.save(actor, progress)
+        if self._store is not None:
+            try:
+                await self._store.save(actor, progress)
+            except Exception as error:  # the conversation goes on in memory
+                log_incident(logger, new_incident_id(), "telegram forms save", error)
+
+    async def _forget(self, actor: Actor) -> None:
+        await self._open.forget(actor)
+        if self._store is not None:
+            try:
+                await self._store.forget(actor)
+            except Exception as error:  # tidy() wipes it when it times out
+                log_incident(logger, new_incident_id(), "telegram forms forget", error)

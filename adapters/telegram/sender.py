@@ -9,6 +9,11 @@
 - Anything else (``Forbidden``, ``BadRequest``, ``InvalidToken``) is an answer, not an
   accident: raised at once.
 
+- ``ChatMigrated`` (a group chat was upgraded to a supergroup, which has a new id): the
+  message goes again to the new id, and so does everything after it for that chat while
+  the process runs; the log tells once which ``telegram_chat_id`` to put in the config
+  (the config stays the source of truth: it is never rewritten).
+
 Attempts are bounded; after the last one the error is raised (the messenger records a
 failed delivery). The sender owns a ``telegram.Bot`` that connects on first use, so a
 private message can go out before the adapter has started polling.
@@ -27,7 +32,7 @@ from typing import TypeVar
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.pacing import Pacing
@@ -58,6 +63,34 @@ class Sender:
         self.bot = bot
         self._policy = policy
         self._connecting = asyncio.Lock()
+        self._moved: dict[int, int] = {}  # a group chat's old id -> its supergroup's id
+
+    def moved(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The group chat ``old_chat_id`` is now the supergroup ``new_chat_id``: send
+        there from now on; the first time, tell the organizer what to change."""
+        if self._moved.get(old_chat_id) == new_chat_id:
+            return
+        self._moved[old_chat_id] = new_chat_id
+        logger.warning(
+            "telegram: the group chat %d was upgraded to a supergroup and now has the id "
+            "%d. Messages for it go to the new id until PeerCircle restarts; update the "
+            "config: wherever it says telegram_chat_id = %d, write telegram_chat_id = %d "
+            "(then run peercircle reload)",
+            old_chat_id,
+            new_chat_id,
+            old_chat_id,
+            new_chat_id,
+        )
+
+    async def _to_chat(
+        self, chat_id: int, send: Callable[[int], Callable[[Bot], Awaitable[Message]]], flood: bool
+    ) -> Message:
+        """``send`` to ``chat_id``, or to the supergroup it became."""
+        try:
+            return await self.call(send(self._moved.get(chat_id, chat_id)), wait_out_flood=flood)
+        except ChatMigrated as migrated:
+            self.moved(chat_id, migrated.new_chat_id)
+            return await self.call(send(migrated.new_chat_id), wait_out_flood=flood)
 
     @property
     def username(self) -> str | None:
@@ -120,8 +153,8 @@ class Sender:
         ids: list[int] = []
         for part in parts:
             await pacing.turn(chat_id, group_chat=group_chat)
-            send = _send(chat_id, part, thread_id, reply_to)
-            message = await self.call(send, wait_out_flood=pacing.waits_out_flood_control)
+            send = partial(_send, part=part, thread_id=thread_id, reply_to=reply_to)
+            message = await self._to_chat(chat_id, send, pacing.waits_out_flood_control)
             pacing.sent()
             ids.append(message.message_id)
             reply_to = None  # only the first part answers the person's message
@@ -144,17 +177,19 @@ class Sender:
         pacing = pacing or Pacing.answer(None)
         await pacing.turn(chat_id, group_chat=group_chat)
         flood = pacing.waits_out_flood_control
-        upload = partial(_upload, chat_id, attachment, caption, thread_id, reply_to)
+        upload = partial(
+            _upload, attachment=attachment, caption=caption, thread_id=thread_id, reply_to=reply_to
+        )
         if not attachment.is_image:
-            message = await self.call(upload(as_photo=False), wait_out_flood=flood)
+            message = await self._to_chat(chat_id, partial(upload, as_photo=False), flood)
         else:
             try:
-                message = await self.call(upload(as_photo=True), wait_out_flood=flood)
+                message = await self._to_chat(chat_id, partial(upload, as_photo=True), flood)
             except BadRequest as refused:
                 if not _photo_refused(refused):
                     raise
                 logger.warning("telegram: a photo was refused (%s); sent as a file", refused)
-                message = await self.call(upload(as_photo=False), wait_out_flood=flood)
+                message = await self._to_chat(chat_id, partial(upload, as_photo=False), flood)
         pacing.sent()
         return message.message_id
 
@@ -183,7 +218,7 @@ class Sender:
 
 
 def _send(
-    chat_id: int, part: Part, thread_id: int | None, reply_to: int | None
+    chat_id: int, *, part: Part, thread_id: int | None, reply_to: int | None
 ) -> Callable[[Bot], Awaitable[Message]]:
     answering = _answering(reply_to)
 
@@ -203,11 +238,11 @@ def _send(
 
 def _upload(
     chat_id: int,
+    *,
     attachment: Attachment,
     caption: Part | None,
     thread_id: int | None,
     reply_to: int | None,
-    *,
     as_photo: bool,
 ) -> Callable[[Bot], Awaitable[Message]]:
     """Sending ``attachment`` as a photo (sendPhoto) or a document (sendDocument)."""

@@ -1,10 +1,11 @@
 """Handling one update, start to finish: acknowledge a press, follow an open form, or
 ask the core and deliver its replies.
 
-A button press is acknowledged first (``answerCallbackQuery``), so the person's button
-stops spinning even when what follows fails. In a private chat, a message that is not a
-command answers the person's open form, if they have one; a command closes the form
-first (so ``/crisis`` always works, and is answered at once).
+A group chat upgraded to a supergroup (Telegram's service message) is noted, so messages
+for it go to its new id. A button press is acknowledged first (``answerCallbackQuery``),
+so the person's button stops spinning even when what follows fails. In a private chat, a
+message that is not a command answers the person's open form, if they have one; a
+command closes the form first (so ``/crisis`` always works, and is answered at once).
 """
 
 from __future__ import annotations
@@ -36,16 +37,20 @@ class UpdateHandler:
     async def handle(self, update: Update, inbox: Inbox) -> None:
         if update.callback_query is not None:
             await self._acknowledge(update.callback_query.id)
+        migrated = update.message.migrate_to_chat_id if update.message is not None else None
+        if update.message is not None and migrated is not None:  # Telegram's notice of it
+            self._sender.moved(update.message.chat.id, migrated)
+            return
         received = translate(update, self._sender.username)
         if received is None:
             return
-        step = self._form_step(received)
+        step = await self._form_step(received)
         if step is not None:
             await self._form_outcome(received, step, inbox)
             return
         closed = Outcome()
         if received.place.private and self._is_command(received):
-            closed = self._forms.put_away(received.actor)
+            closed = await self._forms.put_away(received.actor)
         replies = await inbox.handle(received.incoming)
         origin = Origin(received.actor, received.place, received.message_id)
         await self._delivery.answer(origin, replies)
@@ -82,20 +87,20 @@ class UpdateHandler:
         except Exception as error:  # the press is still handled
             log_incident(logger, new_incident_id(), "telegram answer callback", error)
 
-    def _form_step(self, received: Received) -> Outcome | None:
+    async def _form_step(self, received: Received) -> Outcome | None:
         """What the form makes of this update; None when it is not about a form."""
         press = received.form_press
         if press is not None:
-            return self._forms.press(received.actor, press)
+            return await self._forms.press(received.actor, press)
         incoming = received.incoming
         if not received.place.private or not isinstance(incoming, TextReceived):
             return None
         if self._is_command(received):
             return None
         tag = received.form_reply
-        if tag is not None and not self._forms.is_open(received.actor, tag):
+        if tag is not None and not await self._forms.is_open(received.actor, tag):
             return self._forms.expired()  # replying to a question of a forgotten form
-        return self._forms.answer(received.actor, incoming.text)
+        return await self._forms.answer(received.actor, incoming.text)
 
     async def _form_outcome(self, received: Received, outcome: Outcome, inbox: Inbox) -> None:
         """A form's texts go to the private chat, where the conversation is; so do the

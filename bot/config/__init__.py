@@ -8,7 +8,8 @@ and what to do). :func:`format_problems` and :func:`summarize` are what
 Inside: ``loading`` (the file, merging, validating), ``environment`` (``PEERCIRCLE_*``
 variables), ``settings`` (the whole model), ``sections`` (``[bot]`` and friends), ``group``
 (``[[groups]]``), ``schedule`` (``[groups.schedule]``), ``rule`` (its ``rrule``),
-``reminders`` (reminder offsets), ``checkins`` (``[checkins]``), ``names`` (groups people
+``reminders`` (reminder offsets), ``checkins`` (``[checkins]``), ``telegram``
+(``[telegram]``: polling or a webhook), ``names`` (groups people
 can tell apart), ``fields`` (reusable checks), ``problems`` and ``locator`` (plain-English
 errors with line numbers), ``report``.
 """

@@ -84,7 +84,9 @@ def _token(token: SecretStr | None) -> str:
 
 def _adapters(settings: Settings) -> str:
     console = f"console {_on(settings.console.enabled)} (as {settings.console.user})"
-    telegram = f"telegram {_on(settings.telegram.enabled)} ({_token(settings.telegram.token)})"
+    tg = settings.telegram
+    receiving = f"webhook at {tg.webhook_url}" if tg.mode == "webhook" else "polling"
+    telegram = f"telegram {_on(tg.enabled)} ({_token(tg.token)}, {receiving})"
     discord = f"discord {_on(settings.discord.enabled)} ({_token(settings.discord.token)})"
     return f"{console}; {telegram}; {discord}"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
@@ -19,8 +18,9 @@ from bot.config.fields import (
     env_var_name,
     quoting,
 )
-from bot.config.limits import DiscordLimits, TelegramLimits
+from bot.config.limits import DiscordLimits
 from bot.config.reminders import DEFAULT_REMINDERS, ReminderOffsets
+from bot.config.telegram import TelegramSection
 from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, sqlite_location
 
 __all__ = [
@@ -35,11 +35,6 @@ __all__ = [
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en",)
 _COUNTRY = re.compile(r"[A-Z]{2}")
-_BOT_TOKEN = re.compile(r"[0-9]{5,}:[A-Za-z0-9_-]{30,}")
-_NOT_A_WEB_ADDRESS = (
-    "must be a web address: write it in full, like the default https://api.telegram.org/bot "
-    "(plain http:// only for a server on a network you trust: the token travels in it)"
-)
 _UNUSABLE_URL = (
     "is not a storage address PeerCircle can use; use sqlite:///data/peercircle.sqlite3 "
     "(relative to the config file), sqlite:////absolute/path.sqlite3 or sqlite:///:memory:"
@@ -125,47 +120,6 @@ class ConsoleSection(_Section):
 def _require_token(enabled: object, token: SecretStr | None, section: str) -> None:
     if enabled is True and token is None:
         raise ValueError(f"set {env_var_name(section, 'token')} in the environment")
-
-
-def _check_web_address(value: str) -> str:
-    """An address the Telegram library can put the token after: http(s), a host, no query
-    or fragment (the token and the method name are appended to it), and no token in it.
-    The value is never quoted back: someone may have pasted the token into it."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(_NOT_A_WEB_ADDRESS)
-    if parts.query or parts.fragment:
-        raise ValueError("must not contain ? or #: the token and the method are added after it")
-    if _BOT_TOKEN.search(value):
-        raise ValueError(
-            "seems to contain a bot token; leave it out: the token goes only in "
-            f"{env_var_name('telegram', 'token')}"
-        )
-    return value
-
-
-class TelegramSection(_Section):
-    """The Telegram adapter; the token comes from the environment. ``base_url`` and
-    ``base_file_url`` point at a self-hosted Bot API server (or a test server);
-    ``[telegram.limits]`` says how fast the bot may send."""
-
-    enabled: bool = False
-    token: SecretStr | None = Field(default=None, validate_default=True)
-    base_url: str = "https://api.telegram.org/bot"
-    base_file_url: str = "https://api.telegram.org/file/bot"
-    admins_are_facilitators: bool = False
-    limits: TelegramLimits = Field(default_factory=TelegramLimits)
-
-    @field_validator("token")
-    @classmethod
-    def _token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        _require_token(info.data.get("enabled"), value, "telegram")
-        return value
-
-    @field_validator("base_url", "base_file_url")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        return _check_web_address(value)
 
 
 class DiscordSection(_Section):

@@ -35,6 +35,7 @@ __all__ = ["SECRET_KEYS", "Settings"]
 
 SECRET_KEYS: tuple[tuple[str, str], ...] = (
     ("telegram", "token"),
+    ("telegram", "webhook_secret"),
     ("discord", "token"),
     ("checkins", "hmac_key"),
     ("http", "calendar_key"),

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from adapters.telegram import TelegramAdapter
+from adapters.telegram.intake import Receiving
 from adapters.telegram.render import MAX_MESSAGE
 from adapters.telegram.sender import RetryPolicy
 from bot.catalog import Catalog
@@ -33,6 +34,7 @@ from tests.adapters.conformance import (
 from tests.fakes.authority import EveryoneIsAMember
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import JSON, SentMessage, TgUser
+from tests.fakes.telegram_webhook import WebhookDelivery
 
 QUICK_RETRIES = RetryPolicy(attempts=4, network_pause=0.01, longest_wait=5.0)
 _Snapshot = dict[tuple[int, int], tuple[str, bool]]
@@ -56,6 +58,9 @@ class TelegramDriver:
         self.catalog = Catalog.load()
         self.platforms = Platforms()
         options.setdefault("retry", QUICK_RETRIES)
+        receiving: Receiving | None = options.get("receiving")
+        self.webhook = receiving.webhook if receiving is not None else None
+        self.delivery: WebhookDelivery | None = None  # the fake's, in webhook mode
         self.adapter = TelegramAdapter(
             self.catalog,
             token=fake.token,
@@ -69,17 +74,30 @@ class TelegramDriver:
         self.users: dict[str, TgUser] = users if users is not None else {}
         self._handled: set[int] = set()
         self._progress = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None  # the adapter's start()
 
     async def start(self, dispatcher: Dispatcher | None = None) -> None:
+        """Start the adapter and wait until it receives updates: polling, or (with a
+        ``receiving`` webhook) listening, with the fake delivering to it."""
         inbox = dispatcher or conformance_dispatcher(self.platforms, MAX_MESSAGE)
-        self._task = asyncio.create_task(self.adapter.start(inbox))
-        await self.fake.wait_until_polling()
+        self.task = asyncio.create_task(self.adapter.start(inbox))
+        if self.webhook is None:
+            await self.fake.wait_until_polling()
+            return
+        adapter, fake = self.adapter, self.fake
+        await fake.wait_for(lambda: bool(fake.webhook_url) and adapter.webhook_port is not None)
+        self.delivery = fake.deliver_webhook_to(self.webhook_address())
+
+    def webhook_address(self) -> str:
+        """Where the adapter listens for webhook deliveries (as a reverse proxy sees it)."""
+        if self.webhook is None or self.adapter.webhook_port is None:
+            raise AssertionError("the adapter has no webhook listening")
+        return f"http://127.0.0.1:{self.adapter.webhook_port}{self.webhook.path}"
 
     async def close(self) -> None:
         await self.adapter.stop()
-        if self._task is not None:
-            await asyncio.wait_for(self._task, timeout=10)
+        if self.task is not None:
+            await asyncio.wait_for(self.task, timeout=10)
 
     # -- the cast ------------------------------------------------------------------------
 

@@ -235,7 +235,9 @@ async def test_crisis_with_an_invisible_mark_before_it_is_a_command_not_an_answe
     ]
 
 
-async def test_a_restart_forgets_open_forms_and_says_so_kindly(fake: FakeTelegramApi) -> None:
+async def test_without_a_store_a_restart_forgets_open_forms_and_says_so_kindly(
+    fake: FakeTelegramApi,
+) -> None:
     first = TelegramDriver(fake)
     await first.start()
     await first.say("bob", "/survey", shared=False)

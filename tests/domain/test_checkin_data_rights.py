@@ -39,3 +39,26 @@ async def test_mydata_lists_an_open_week_answered_and_forgetme_erases_codes_and_
         assert json.loads(again.attachment.content)["your_data"]["checkins"] == []
     finally:
         await harness.close()
+
+
+async def test_a_form_in_progress_is_exported_and_erased(tmp_path: Path) -> None:
+    harness = await open_harness(tmp_path)
+    try:
+        alice = person("alice")
+        await join_all(harness, [alice])
+        async with harness.app.database.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO form_progress (platform, user_id, tag, form, answers, touched_at)"
+                " VALUES ('console', 'alice', 'checkin:circle', '{}', '[[\"mood\", \"2\"]]', 0)"
+            )
+        [export] = await harness.say("/mydata", as_=alice)
+        assert export.attachment is not None
+        found = json.loads(export.attachment.content)["your_data"]["form_in_progress"]
+        assert found["form"] == "checkin:circle"
+        assert found["answers_so_far"] == {"mood": "2"}
+        [ask] = await harness.say("/forgetme", as_=alice)
+        [confirm] = [b for b in ask.buttons if b.action.startswith("forgetme:confirm")]
+        await harness.press(confirm.action, as_=alice)
+        assert await harness.app.database.fetch_all("SELECT * FROM form_progress") == []
+    finally:
+        await harness.close()

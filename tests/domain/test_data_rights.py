@@ -63,7 +63,15 @@ async def test_mydata_is_a_json_file_of_everything_stored_only_for_the_member(
     assert "stored without your name or id" in str(data["check_ins"])
     mine = data["your_data"]
     assert isinstance(mine, dict)
-    assert set(mine) == {"memberships", "rsvps", "settings", "messages", "checkins", "member"}
+    assert set(mine) == {
+        "memberships",
+        "rsvps",
+        "settings",
+        "messages",
+        "checkins",
+        "form_in_progress",
+        "member",
+    }
     assert mine["checkins"] == []
     assert [(m["group"], m["status"], m["waiting_list_position"]) for m in mine["memberships"]] == [
         ("carers", "waitlisted", 1),
@@ -99,6 +107,7 @@ async def test_mydata_of_someone_unknown_is_a_file_with_empty_sections(tmp_path:
         "settings": None,
         "messages": [],
         "checkins": [],
+        "form_in_progress": None,
         "member": None,
     }
 

@@ -51,6 +51,7 @@ from tests.fakes.telegram_faults import (
 from tests.fakes.telegram_methods import CLIENT_CONNECTED, BotApiMethods, ClientGone
 from tests.fakes.telegram_params import read_params
 from tests.fakes.telegram_updates import JSON, RecordedCall, SentMessage, TgChat, TgUser
+from tests.fakes.telegram_webhook import WebhookDelivery, post
 
 DEFAULT_BOT_ID = 7_000_000_001
 
@@ -96,6 +97,7 @@ class FakeTelegramApi(BotApiMethods):
         self._faults = FaultBook()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        self._deliveries: list[WebhookDelivery] = []
 
     def __repr__(self) -> str:
         return f"<FakeTelegramApi on port {self._port}>"
@@ -118,6 +120,8 @@ class FakeTelegramApi(BotApiMethods):
         """Waiting long polls return [] at once; then the server closes."""
         self._closing = True
         self._notify()
+        for delivery in self._deliveries:
+            await delivery.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -158,6 +162,21 @@ class FakeTelegramApi(BotApiMethods):
     def revoke_token(self, token: str) -> None:
         """From now on the token answers 401 Unauthorized."""
         self.tokens.remove(token)
+
+    def deliver_webhook_to(self, local_url: str) -> WebhookDelivery:
+        """While the bot has a webhook set, POST its pending updates to ``local_url``
+        (where the bot listens), as Telegram does to the webhook's public address."""
+        delivery = WebhookDelivery(self, local_url)
+        self._deliveries.append(delivery)
+        delivery.start()
+        return delivery
+
+    async def post_to_webhook(
+        self, local_url: str, update: JSON, *, secret: str | None = None
+    ) -> int:
+        """POST ``update`` to the bot by hand with the header ``secret`` (None: none);
+        the HTTP status (0: no answer)."""
+        return await post(local_url, update, secret)
 
     def enforce_rate_limits(self, enabled: bool = True, **limits: Any) -> None:
         """Turns Telegram's message rate limits on (RateLimiter's keyword arguments

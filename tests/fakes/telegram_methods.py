@@ -49,6 +49,7 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 MAX_CAPTION = 1024
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 Method = Callable[[JSON], Awaitable[Any]]
 
@@ -82,6 +83,8 @@ class BotApiMethods(TelegramState):
         self.strict_ampersand = strict_ampersand
         self.rate_limiter = rate_limiter
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_last_error: tuple[int, str] | None = None  # (unix time, description)
         self._polls: set[_Poll] = set()
         self._closing = False
         # Bot API method name -> implementation; a test may add one (params in, result out).
@@ -173,12 +176,19 @@ class BotApiMethods(TelegramState):
         if "allowed_updates" in params:
             self._allowed_updates = [str(kind) for kind in params["allowed_updates"] or []]
         self.webhook_url = url
+        secret = params.get("secret_token")
+        self.webhook_secret = str(secret) if secret else None
         return True
+
+    def webhook_failed(self, description: str) -> None:
+        """A webhook delivery failed: getWebhookInfo tells it, as Telegram does."""
+        self.webhook_last_error = (int(time.time()), description)
 
     async def _delete_webhook(self, params: JSON) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self.webhook_url = ""
+        self.webhook_secret = None
         return True
 
     async def _get_webhook_info(self, params: JSON) -> JSON:
@@ -189,6 +199,8 @@ class BotApiMethods(TelegramState):
         }
         if self.webhook_url:
             info["max_connections"] = 40
+        if self.webhook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_last_error
         if self._allowed_updates:
             info["allowed_updates"] = list(self._allowed_updates)
         return info
@@ -405,6 +417,8 @@ class BotApiMethods(TelegramState):
                 if chat.username and f"@{chat.username}".lower() == chat_id.lower():
                     return chat
             raise ApiError(400, CHAT_NOT_FOUND)
+        if chat_id in self.migrated:
+            raise ApiError(400, MIGRATED, {"migrate_to_chat_id": self.migrated[chat_id]})
         found = self._chats.get(chat_id)
         if found is None:
             if chat_id in self._users:

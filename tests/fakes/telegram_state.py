@@ -89,6 +89,7 @@ class TelegramState:
         self.group_privacy = group_privacy
         self.calls: list[RecordedCall] = []
         self.dropped_updates: list[JSON] = []  # injected, but Telegram would not deliver them
+        self.migrated: dict[int, int] = {}  # a group's old id -> its supergroup's id
         self._users: dict[int, TgUser] = {}
         self._chats: dict[int, TgChat] = {}
         self._members: dict[tuple[int, int], tuple[str, JSON]] = {}
@@ -163,6 +164,26 @@ class TelegramState:
         if status not in MEMBER_STATUSES:
             raise ValueError(f"unknown chat member status: {status}")
         self._members[(_id(chat), _id(user))] = (status, fields)
+
+    def migrate_to_supergroup(self, chat: TgChat, *, announce: bool = True) -> TgChat:
+        """The group ``chat`` is upgraded to a supergroup with a new id: from now on a
+        call naming the old id answers 400 with ``migrate_to_chat_id``. With
+        ``announce``, the bot gets Telegram's service message in the old chat
+        (``migrate_to_chat_id``), as it does when it is running at the time."""
+        if chat.type != "group":
+            raise ValueError("only a basic group is upgraded to a supergroup")
+        upgraded = self.group(chat.title or "Peer Circle", type="supergroup")
+        service = {
+            "message_id": self._next_message_id(chat.id),
+            "from": self.bot.to_json(),
+            "chat": chat.to_json(),
+            "date": int(time.time()),
+            "migrate_to_chat_id": upgraded.id,
+        }
+        self.migrated[chat.id] = upgraded.id
+        if announce:
+            self.inject_update("message", service)
+        return upgraded
 
     def set_blocked(self, user: TgUser | int, blocked: bool = True) -> None:
         """The user blocked the bot: sends to them answer 403 until they write again."""
@@ -296,8 +317,14 @@ class TelegramState:
         return [action for chat, action, _ in self._chat_actions if wanted in (None, chat)]
 
     def pending_updates(self) -> list[JSON]:
-        """Updates the bot has not confirmed yet (with a later getUpdates offset)."""
+        """Updates the bot has not confirmed yet (with a later getUpdates offset, or by
+        answering their webhook delivery)."""
         return list(self._updates)
+
+    def confirm_update(self, update_id: int) -> None:
+        """The bot took ``update_id`` (its webhook delivery was answered 2xx)."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._notify()
 
     # --- internals ----------------------------------------------------------------
 

@@ -4,63 +4,25 @@ see it in a private chat and in a group chat; then a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import socket
-import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegramApi
-from tests.fakes.telegram_updates import SentMessage, TgChat, TgUser
-from tests.process.cli import ROOT, example_copy, peercircle
+from tests.process.cli import example_copy, peercircle
+from tests.process.telegram_service import (
+    Service,
+    answers,
+    assert_clean_exit,
+    run_service,
+    telegram_config,
+)
 
-SIGTERM_GRACE = 10.0
-
-
-def telegram_config(directory: Path, base_url: str, base_file_url: str) -> Path:
-    """The example config with ``[telegram] enabled = true`` and the Bot API addresses."""
-    config = example_copy(directory)
-    head, _, tail = config.read_text(encoding="utf-8").partition("[telegram]\n")
-    settings = f'enabled = true\nbase_url = "{base_url}"\nbase_file_url = "{base_file_url}"'
-    tail = tail.replace("enabled = false", settings, 1)
-    config.write_text(f"{head}[telegram]\n{tail}", encoding="utf-8")
-    return config
-
-
-class Service:
-    """A running ``peercircle run``; stderr is collected as it comes."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.err = b""
-        self._more = asyncio.Event()
-        self._reading = asyncio.create_task(self._read_stderr())
-
-    async def _read_stderr(self) -> None:
-        assert self.process.stderr is not None
-        while chunk := await self.process.stderr.read(4096):
-            self.err += chunk
-            self._more.set()
-
-    async def wait_for_stderr(self, wanted: Callable[[bytes], bool], within: float = 30) -> None:
-        async with asyncio.timeout(within):
-            while not wanted(self.err):
-                self._more.clear()
-                await self._more.wait()
-
-    async def terminate(self) -> tuple[int, float, bytes]:
-        """SIGTERM; the exit code, the seconds it took, and all of stderr."""
-        loop = asyncio.get_running_loop()
-        began = loop.time()
-        self.process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(self.process.wait(), SIGTERM_GRACE + 5)
-        took = loop.time() - began
-        await self._reading
-        return code, took, self.err
+__all__ = ["Service", "telegram_config"]  # other process tests import them from here
 
 
 @pytest.fixture
@@ -69,55 +31,9 @@ async def fake() -> AsyncIterator[FakeTelegramApi]:
         yield api
 
 
-async def _run(config: Path, token: str) -> Service:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERCIRCLE_")}
-    env.update(PYTHONPATH=str(ROOT), PEERCIRCLE_TELEGRAM__TOKEN=token, LC_ALL="C.UTF-8")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=config.parent,
-        env=env,
-    )
-    return Service(process)
-
-
-async def _answers(
-    fake: FakeTelegramApi, act: Callable[[], object], *chats: TgChat | TgUser, within: float = 15
-) -> list[SentMessage]:
-    """``act()`` (a member writes or presses), then the one message the bot sends in each
-    of ``chats`` as a result, in that order; nothing else may follow."""
-    before = {chat.id: len(fake.sent_messages(chat)) for chat in chats}
-    act()
-    for chat in chats:
-        await fake.wait_for_sent(before[chat.id] + 1, chat_id=chat, within=within)
-    await asyncio.sleep(0.3)  # nothing more should follow
-    answers: list[SentMessage] = []
-    for chat in chats:
-        sent = fake.sent_messages(chat)
-        assert len(sent) == before[chat.id] + 1, [m.text for m in sent[before[chat.id] :]]
-        answers.append(sent[-1])
-    return answers
-
-
-def _assert_clean_exit(code: int, took: float, err: bytes, token: str) -> None:
-    shown = err.decode(errors="replace")
-    assert code == 0, shown
-    assert took < SIGTERM_GRACE, shown
-    assert "Traceback" not in shown
-    assert token not in shown
-    assert token.split(":")[1] not in shown
-
-
 async def test_run_serves_telegram_and_stops_cleanly(fake: FakeTelegramApi, tmp_path: Path) -> None:
     config = telegram_config(tmp_path, fake.base_url, fake.base_file_url)
-    service = await _run(config, fake.token)
+    service = await run_service(config, fake.token)
     try:
         assert service.process.stdin is not None  # run never reads it: this goes nowhere
         service.process.stdin.write(b":as mallory organizer\n/roster tues\n")
@@ -126,35 +42,53 @@ async def test_run_serves_telegram_and_stops_cleanly(fake: FakeTelegramApi, tmp_
 
         alex = fake.user("Alex")
         deep_link = "/start start"  # what the pointer's t.me link makes Telegram send
-        [hello] = await _answers(fake, lambda: fake.inject_command(alex, deep_link), alex)
+        [hello] = await answers(fake, lambda: fake.inject_command(alex, deep_link), alex)
         assert "I help peer-support groups meet" in hello.text
 
-        [groups] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
+        [groups] = await answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
         assert "Tuesday Recovery Circle — /join tuesday-recovery" in groups.text
         assert groups.buttons[0][0] == "Join Tuesday Recovery Circle"
 
-        [joined] = await _answers(fake, lambda: fake.inject_command(alex, "/join tuesday"), alex)
+        [joined] = await answers(fake, lambda: fake.inject_command(alex, "/join tuesday"), alex)
         assert joined.text.startswith("You're in: you have a seat in Tuesday Recovery Circle")
 
-        [crisis] = await _answers(fake, lambda: fake.inject_command(alex, "/crisis"), alex)
+        [crisis] = await answers(fake, lambda: fake.inject_command(alex, "/crisis GB"), alex)
         assert "Samaritans" in crisis.text
+        assert "116 123" in crisis.text
 
         youth = "Join Youth Space (16–25)"
-        [pressed] = await _answers(fake, lambda: fake.press_button(alex, groups, text=youth), alex)
+        [pressed] = await answers(fake, lambda: fake.press_button(alex, groups, text=youth), alex)
         assert pressed.text.startswith("You're in: you have a seat in Youth Space (16–25)")
         assert len(fake.answered_callbacks()) == 1
 
         circle = fake.group("Tuesday circle chat")
-        mine = await _answers(
+        mine = await answers(
             fake, lambda: fake.inject_command(alex, "/mygroups", chat=circle), alex, circle
         )
         details, pointer = mine
         assert "Tuesday Recovery Circle — you have a seat" in details.text
         assert pointer.text == "📬 I've sent you a private message."
+
+        checkin = "/checkin@PeerCircleTestBot"
+        mine = await answers(
+            fake, lambda: fake.inject_command(alex, checkin, chat=circle), alex, circle
+        )
+        private, pointer = mine
+        assert private.text.startswith("Check-ins are private, so let's do this here")
+        assert private.buttons == [("Check in", "checkin:")]
+        assert pointer.text == "📬 I've sent you a private message."
+
+        bea = fake.user("Bea")  # in the group, never started the bot: only a deep link
+        [link] = await answers(fake, lambda: fake.inject_command(bea, checkin, chat=circle), circle)
+        assert link.text == (
+            "I couldn't send you a private message. To get it, open a private chat with me "
+            "here: https://t.me/PeerCircleTestBot?start=start — tap Start, then try again."
+        )
+        assert fake.sent_messages(bea) == []
     finally:
         code, took, err = await service.terminate()
 
-    _assert_clean_exit(code, took, err, fake.token)
+    assert_clean_exit(code, took, err, fake.token)
     assert service.process.stdout is not None
     assert await service.process.stdout.read() == b""  # a service: nothing on stdout
     everything = " ".join(m.text for m in fake.sent_messages())
@@ -176,14 +110,14 @@ async def test_run_keeps_going_while_telegram_is_unreachable(tmp_path: Path) -> 
     base = f"http://127.0.0.1:{port}"
     config = telegram_config(tmp_path, f"{base}/bot", f"{base}/file/bot")
     token = "7000000001:AAFakeTokenForTests-0123456789abcdefghij"
-    service = await _run(config, token)
+    service = await run_service(config, token)
     try:
         await service.wait_for_stderr(lambda err: err.count(b"restarting in") >= 2)
         assert service.process.returncode is None  # still running
     finally:
         code, took, err = await service.terminate()
 
-    _assert_clean_exit(code, took, err, token)
+    assert_clean_exit(code, took, err, token)
     shown = err.decode()
     assert "incident INC-" in shown
     assert "NetworkError" in shown
@@ -197,7 +131,7 @@ async def test_run_paces_replies_with_the_configured_limits(
     config = telegram_config(tmp_path, fake.base_url, fake.base_file_url)
     with config.open("a", encoding="utf-8") as extra:
         extra.write("\n[telegram.limits]\nper_chat_per_second = 2\nper_chat_burst = 1\n")
-    service = await _run(config, fake.token)
+    service = await run_service(config, fake.token)
     try:
         await fake.wait_until_polling(within=30)
         alex = fake.user("Alex")
@@ -207,7 +141,7 @@ async def test_run_paces_replies_with_the_configured_limits(
     finally:
         code, took, err = await service.terminate()
 
-    _assert_clean_exit(code, took, err, fake.token)
+    assert_clean_exit(code, took, err, fake.token)
     first, second = [call.received_at for call in fake.calls_to("sendMessage") if call.ok]
     assert second - first >= 0.4  # two a second in one chat; unpaced, a few ms apart
 
@@ -217,7 +151,7 @@ async def test_sighup_reloads_the_groups_and_a_broken_config_is_refused(
 ) -> None:
     config = telegram_config(tmp_path, fake.base_url, fake.base_file_url)
     good = config.read_text(encoding="utf-8")
-    service = await _run(config, fake.token)
+    service = await run_service(config, fake.token)
     try:
         await fake.wait_until_polling(within=30)
         alex = fake.user("Alex")
@@ -226,16 +160,16 @@ async def test_sighup_reloads_the_groups_and_a_broken_config_is_refused(
         secrets = {"PEERCIRCLE_TELEGRAM__TOKEN": fake.token}  # the service's environment
         asked = peercircle("--config", str(config), "reload", env=secrets)  # by its pid file
         await service.wait_for_stderr(lambda err: b"config reloaded" in err)
-        [groups] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
+        [groups] = await answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
 
         config.write_text(renamed.replace("capacity = 12", "capacity = 0"), encoding="utf-8")
         service.process.send_signal(signal.SIGHUP)
         await service.wait_for_stderr(lambda err: b"config not reloaded" in err)
-        [still] = await _answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
+        [still] = await answers(fake, lambda: fake.inject_command(alex, "/groups"), alex)
     finally:
         code, took, err = await service.terminate()
 
-    _assert_clean_exit(code, took, err, fake.token)
+    assert_clean_exit(code, took, err, fake.token)
     assert asked.code == 0, asked.err
     assert f"process {service.process.pid}" in asked.out
     assert not (tmp_path / "data" / "peercircle.pid").exists()  # removed at stop
