@@ -1,16 +1,85 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.engines import (
+    ENGINES,
+    SKIP_REASON,
+    Engine,
+    PostgresServer,
+    TestPlaces,
+    new_name,
+    run_aside,
+    use_engine,
+)
 from tests.harness import Harness, write_config
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_engines: run the test on SQLite and on PostgreSQL (ids end [sqlite] and "
+        "[postgres]; see tests/engines.py)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The test PostgreSQL server (tests needing it are skipped without one). A password
+    in its address is handed to every connection as PGPASSWORD."""
+    server = PostgresServer.from_environment()
+    if server is None:
+        pytest.skip(SKIP_REASON)
+    previous = os.environ.get("PGPASSWORD")
+    if server.password is not None:
+        os.environ["PGPASSWORD"] = server.password
+    yield server
+    if server.password is not None:
+        if previous is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = previous
+
+
+@pytest.fixture(scope="session")
+def postgres_places(postgres_server: PostgresServer) -> Iterator[TestPlaces]:
+    """A database for this test session's places (schemas), dropped at the end."""
+    places = TestPlaces(postgres_server, new_name(f"pc_tests{os.getpid()}_"))
+    run_aside(lambda: postgres_server.create_database(places.database))
+    yield places
+    run_aside(lambda: postgres_server.drop_database(places.database))
+
+
+@pytest.fixture(autouse=True)
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The storage engine this test runs on: SQLite, unless the test is marked
+    ``both_engines`` (then once on each). On PostgreSQL, each place the test uses is a
+    schema with no rows, emptied again after it."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield Engine("sqlite")
+        return
+    current = Engine("postgres", request.getfixturevalue("postgres_places"))
+    undo = use_engine(current)
+    try:
+        yield current
+    finally:
+        undo()
+        run_aside(current.give_back)
 
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The whole core with in-memory SQLite; group "circle" has 2 seats."""
+    """The whole core with in-memory SQLite (an empty PostgreSQL schema when the test
+    runs on both engines); group "circle" has 2 seats."""
     opened = await Harness.open(write_config(tmp_path))
     yield opened
     await opened.close()

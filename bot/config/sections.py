@@ -6,7 +6,6 @@ puts them together.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
@@ -21,7 +20,7 @@ from bot.config.fields import (
 )
 from bot.config.limits import DiscordLimits, TelegramLimits
 from bot.config.reminders import DEFAULT_REMINDERS, ReminderOffsets
-from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, sqlite_location
+from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, check_storage_url
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -42,7 +41,8 @@ _NOT_A_WEB_ADDRESS = (
 )
 _UNUSABLE_URL = (
     "is not a storage address PeerCircle can use; use sqlite:///data/peercircle.sqlite3 "
-    "(relative to the config file), sqlite:////absolute/path.sqlite3 or sqlite:///:memory:"
+    "(relative to the config file), sqlite:////absolute/path.sqlite3, sqlite:///:memory: "
+    "or postgresql://user@host:5432/database"
 )
 
 
@@ -104,7 +104,7 @@ class StorageSection(_Section):
     def _url(cls, value: str) -> str:
         """The storage package owns the address rules; this only reports them early."""
         try:
-            sqlite_location(value, Path("."))
+            check_storage_url(value)
         except StorageError as error:
             raise config_error(str(error), unquoted=_UNUSABLE_URL) from None
         return value
