@@ -25,10 +25,20 @@ def pytest_configure(config: pytest.Config) -> None:
         "both_engines: run the test on SQLite and on PostgreSQL (ids end [sqlite] and "
         "[postgres]; see tests/engines.py)",
     )
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): in a module on both engines, this test runs on SQLite alone "
+        "(it is about SQLite, or about what PostgreSQL does not promise; say which)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    definition = metafunc.definition
+    if (
+        "engine" in metafunc.fixturenames
+        and definition.get_closest_marker("both_engines")
+        and not definition.get_closest_marker("sqlite_only")
+    ):
         metafunc.parametrize("engine", ENGINES, indirect=True)
 
 

@@ -23,6 +23,7 @@ import asyncio
 import itertools
 import os
 import secrets
+import sqlite3
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -241,6 +242,66 @@ class Engine:
             await places.give_back(schema, migrated=migrated)
 
 
+async def read_every_table(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table in a PostgreSQL place, all columns, as committed."""
+    conn = await asyncpg.connect(url)
+    try:
+        names = [
+            str(row["tablename"])
+            for row in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        ]
+        return {
+            name: [tuple(row.values()) for row in await conn.fetch(f'SELECT * FROM "{name}"')]
+            for name in names
+        }
+    finally:
+        await conn.close()
+
+
+def every_table(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table in the SQLite file at ``path``, or, in a test running on
+    PostgreSQL, in the place standing for that file."""
+    engine = current_engine()
+    if engine.is_postgres:
+        url = engine.storage_url(f"sqlite:///{path.resolve()}", path.parent)
+        return run_aside(lambda: read_every_table(url))
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        names = [
+            str(row[0])
+            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        tables = {name: conn.execute(f'SELECT * FROM "{name}"').fetchall() for name in names}
+    conn.close()
+    return tables
+
+
+def columns_of(path: Path, table: str) -> list[str]:
+    """The columns of ``table``, in order (SQLite file at ``path``, or its stand-in)."""
+    engine = current_engine()
+    if engine.is_postgres:
+        url = engine.storage_url(f"sqlite:///{path.resolve()}", path.parent)
+
+        async def read() -> list[str]:
+            conn = await asyncpg.connect(url)
+            try:
+                rows = await conn.fetch(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = $1"
+                    " AND table_schema = current_schema() ORDER BY ordinal_position",
+                    table,
+                )
+            finally:
+                await conn.close()
+            return [str(row["column_name"]) for row in rows]
+
+        return run_aside(read)
+    with sqlite3.connect(path) as conn:
+        found = [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
+    conn.close()
+    return found
+
+
 _SQLITE = Engine("sqlite")
 _current: list[Engine] = [_SQLITE]
 
@@ -263,8 +324,11 @@ __all__ = [
     "Engine",
     "PostgresServer",
     "TestPlaces",
+    "columns_of",
     "current_engine",
+    "every_table",
     "new_name",
+    "read_every_table",
     "run_aside",
     "use_engine",
 ]
