@@ -339,11 +339,12 @@ class _MigrationLock:
 
 
 async def _rollback_quietly(conn: Connection) -> None:
-    if conn.is_closed():
-        return
+    """After a failure: end the transaction, if the connection is still there to end it
+    on (the server rolls back whatever a lost connection had begun)."""
     try:
-        await conn.execute("ROLLBACK")
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        if not conn.is_closed():
+            await conn.execute("ROLLBACK")
+    except Exception as exc:  # a connection the pool already took back, a dead socket
         log.warning("ROLLBACK failed (%s)", type(exc).__name__)
 
 
@@ -351,7 +352,7 @@ async def _release(pool: asyncpg.Pool, conn: Connection) -> None:
     """Give a connection back; one the server dropped is replaced by the pool."""
     try:
         await pool.release(conn)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+    except Exception as exc:  # the pool closes a connection it cannot reset
         log.warning("a PostgreSQL connection could not be reset (%s)", type(exc).__name__)
 
 

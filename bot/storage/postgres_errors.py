@@ -43,7 +43,9 @@ _BY_CLASS = {
     "58": StorageKind.IO,  # system_error (io_error, ...)
     "28": StorageKind.OTHER,  # invalid_authorization_specification
 }
-_CLOSED = ("connection is closed", "connection was closed")
+# asyncpg's words for a connection the server or the network ended (the pool takes a
+# lost connection back at once, so a transaction still holding it hears "released").
+_CLOSED = ("connection is closed", "connection was closed", "released back to the pool")
 
 
 def storage_kind(error: BaseException) -> StorageKind | None:
