@@ -25,6 +25,7 @@ from bot.config import ConfigError, Settings, format_problems, load_settings, su
 from bot.errors import log_incident, new_incident_id
 from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
+from bot.storage_cli import STORAGE_TOOLS, add_storage_tools, run_storage_tool
 from bot.text import quote_back
 from groups.crisis import HelplineDirectory
 from groups.directory import group_from_config
@@ -68,6 +69,8 @@ def _main(argv: Sequence[str] | None) -> int:
     config = _config_path(getattr(args, "config", None))
     if command == "check-config":
         return check_config(args.path or config)
+    if command in STORAGE_TOOLS:  # migrate, backup, copy-db: bot/storage_cli.py
+        return run_storage_tool(args, config)
     offline = command in OFFLINE_TOOLS
     try:
         settings = load_settings(config, environ=_without_tokens() if offline else None)
@@ -160,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("path", nargs="?", type=Path, help="config file to check")
     _add_schedule_tools(sub, config)
+    add_storage_tools(sub, config)
     return parser
 
 

@@ -55,6 +55,8 @@ def storage_kind(error: BaseException) -> StorageKind | None:
         return _BY_CODE.get(code) or _BY_CLASS.get(code[:2])
     if isinstance(error, OSError | TimeoutError):  # refused, reset, unreachable, timed out
         return StorageKind.UNREACHABLE
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        return StorageKind.UNREACHABLE  # the server ended the session mid-statement
     if isinstance(error, asyncpg.InterfaceError) and any(
         phrase in str(error) for phrase in _CLOSED
     ):
@@ -78,7 +80,13 @@ def translated() -> Iterator[None]:
     """Re-raise storage trouble from asyncpg as ``StorageUnavailable``; bugs pass through."""
     try:
         yield
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+    except (
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.exceptions.InternalClientError,
+        OSError,
+        TimeoutError,
+    ) as error:
         storage = unavailable(error)
         if storage is None:
             raise

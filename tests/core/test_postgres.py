@@ -168,6 +168,7 @@ def test_a_stray_variant_is_refused(tmp_path: Path, files: dict[str, str], messa
         (asyncpg.exceptions.ConnectionDoesNotExistError("x"), StorageKind.UNREACHABLE),
         (asyncpg.exceptions.InvalidCatalogNameError("x"), StorageKind.GONE),
         (asyncpg.InterfaceError("connection is closed"), StorageKind.UNREACHABLE),
+        (asyncpg.exceptions.InternalClientError("state 15"), StorageKind.UNREACHABLE),
         (ConnectionRefusedError(111, "refused"), StorageKind.UNREACHABLE),
         (TimeoutError(), StorageKind.UNREACHABLE),
         (asyncpg.exceptions.UniqueViolationError("x"), None),
@@ -217,7 +218,8 @@ async def test_a_dropped_connection_is_unavailable_then_replaced(
     database = open_database(postgres_server.url_of(name), tmp_path, [])
     try:
         await database.connect()
-        with pytest.raises(StorageUnavailable) as caught:
+
+        async def lose_the_connection() -> None:
             async with database.transaction() as tx:
                 await tx.execute("CREATE TABLE t (x TEXT)")
                 await postgres_server.run(  # the server ends this session mid-transaction
@@ -225,6 +227,9 @@ async def test_a_dropped_connection_is_unavailable_then_replaced(
                     f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
                 )
                 await tx.execute("INSERT INTO t VALUES ('lost')")
+
+        with pytest.raises(StorageUnavailable) as caught:
+            await lose_the_connection()
         assert caught.value.kind is StorageKind.UNREACHABLE
         assert "lost" not in str(caught.value)
         async with database.transaction() as tx:  # the pool connects again

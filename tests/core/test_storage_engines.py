@@ -269,7 +269,7 @@ async def test_claimers_at_once_never_take_the_same_row(db: Database, place: Pla
         await other.connect()
 
     async def claim(database: Database, who: str) -> list[int]:
-        mine = []
+        mine: list[int] = []
         while True:
             async with database.transaction() as tx:
                 row = await tx.fetch_one(
