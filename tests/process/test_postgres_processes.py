@@ -210,7 +210,7 @@ async def test_200_joins_over_three_processes_seat_exactly_ten(
         outputs = [await asyncio.wait_for(child.communicate(), 60) for child in children]
         for child, (_, err) in zip(children, outputs, strict=True):
             assert child.returncode == 0, err.decode(errors="replace")
-        joined = [*mine, *(j for out, _ in outputs for j in read_joined(out))]
+        joined = [*mine, *(j for out, _ in outputs for j in read_joined(out.decode()))]
         rows = await app.database.fetch_all(
             "SELECT m.user_id, m.status, m.queue_seq FROM memberships m"
             " JOIN groups g ON g.id = m.group_id WHERE g.slug = 'circle' ORDER BY m.queue_seq"
