@@ -163,7 +163,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("path", nargs="?", type=Path, help="config file to check")
     _add_schedule_tools(sub, config)
-    add_storage_tools(sub, config)
     return parser
 
 
@@ -192,6 +191,7 @@ def _add_schedule_tools(
         help="write a group's meetings as an iCalendar (.ics) file to standard output",
     )
     calendar.add_argument("slug", help="the group's slug, like tuesday-recovery")
+    add_storage_tools(sub, config)  # migrate, backup, copy-db: bot/storage_cli.py
 
 
 def _day(text: str) -> date:
