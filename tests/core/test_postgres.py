@@ -24,6 +24,7 @@ from bot.storage.postgres_errors import storage_kind
 from bot.storage.sql_text import numbered_parameters, without_row_locks
 from bot.storage.urls import has_password, postgres_address, shown
 from tests.engines import PostgresServer, new_name, run_aside
+from tests.harness import HARNESS_ENVIRON, Harness, person, write_config
 
 # Integer columns that stay 32-bit on PostgreSQL: flags (0/1), moods, counts, positions.
 # Anything else holding a number (epoch milliseconds above all) must be BIGINT there: an
@@ -307,3 +308,23 @@ async def test_both_engines_have_the_same_tables_columns_and_keys(
         "an INTEGER column on PostgreSQL is 32 bits: give epoch milliseconds and ids "
         "BIGINT in a NNNN_words.postgres.sql variant, or list a small number here"
     )
+
+
+async def test_a_bot_whose_server_is_down_starts_degraded_and_says_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = write_config(tmp_path)
+    secret = "postgresql://pc:s3cret@127.0.0.1:1/peercircle"
+    environ = {**HARNESS_ENVIRON, "PEERCIRCLE_STORAGE__URL": secret}
+    bot = await Harness.open(config, environ=environ)
+    try:
+        assert bot.app.degraded
+        [crisis] = await bot.say("/crisis", as_=person("alice"))
+        assert "Samaritans: call 116 123" in crisis.text
+        [refused] = await bot.say("/join circle", as_=person("alice"))
+        assert refused.text == bot.app.catalog.text("degraded.unavailable")
+    finally:
+        await bot.close()
+    told = "\n".join(record.getMessage() for record in caplog.records)
+    assert "postgresql://pc@127.0.0.1:1/peercircle: the server could not be reached" in told
+    assert "s3cret" not in told
