@@ -42,6 +42,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("engine", ENGINES, indirect=True)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Without a server, every PostgreSQL test is skipped from here, so the summary
+    folds them into one line with the reason (a skip from a fixture is one per test)."""
+    callspec = getattr(item, "callspec", None)
+    on_postgres = callspec is not None and callspec.params.get("engine") == "postgres"
+    wanted = on_postgres or "postgres_server" in getattr(item, "fixturenames", ())
+    if wanted and PostgresServer.from_environment() is None:
+        pytest.skip(SKIP_REASON)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """The test PostgreSQL server (tests needing it are skipped without one). A password
