@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 10
 CONNECT_TIMEOUT_SECONDS = 10.0
 CLOSE_GRACE_SECONDS = 10.0
+IDLE_IN_TRANSACTION = "60s"  # no transaction of ours waits on anything but the database
 MIGRATION_LOCK_WAIT = "300s"  # another process applying a long migration: wait for it
 # pg_advisory_xact_lock key shared by every PeerCircle process: "PCMIGRAT" in ASCII.
 MIGRATION_LOCK_KEY = int.from_bytes(b"PCMIGRAT", "big")
@@ -194,6 +195,9 @@ class PostgresDatabase:
                         "application_name": "peercircle",
                         "lock_timeout": f"{lock_timeout}ms",
                         "default_transaction_read_only": "on",
+                        # A process that vanished (a host lost, not a kill: the server
+                        # sees that at once) lets go of its row locks after this.
+                        "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION,
                     },
                 )
         except (ValueError, asyncpg.InterfaceError) as exc:  # never quote the address
