@@ -161,7 +161,7 @@ class BotApp:
             stand_in.problem = problem
             return False
         stand_in.take_over(database)
-        tell_back(self.settings.sqlite_path())
+        tell_back(self.settings.sqlite_path(), self.settings.storage.url)
         return True
 
     async def start(self) -> None:

@@ -21,20 +21,17 @@ from adapters.console.input import read_lines
 from bot.app import BotApp
 from bot.catalog import Catalog
 from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.config import ConfigError, Settings, format_problems, load_settings, summarize
+from bot.config import ConfigError, Settings, format_problems, load_settings
 from bot.doctor import add_doctor_parser, run_doctor
 from bot.errors import log_incident, new_incident_id
 from bot.logs import configure_logging, secrets_of
 from bot.pidfile import PID_FILE, ask_to_reload, remove_pid, write_pid
 from bot.roles import Role
+from bot.storage_cli import STORAGE_TOOLS, add_storage_tools, run_storage_tool
 from bot.text import quote_back
-from groups.crisis import HelplineDirectory
-from groups.directory import group_from_config
+from groups.config_check import check_config
 from groups.doctor_checks import DOCTOR_DOMAIN
-from groups.helplines import staleness_warning
-from groups.schedule import describe_group_schedule
 from groups.schedule_cli import Terminal, print_calendar, print_schedule
-from groups.timetable import next_meetings
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +74,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return check_config(args.path or config)
     if command == "doctor":
         return run_doctor(config, DOCTOR_DOMAIN)
+    if command in STORAGE_TOOLS:  # migrate, backup, copy-db: bot/storage_cli.py
+        return run_storage_tool(args, config)
     offline = command in OFFLINE_TOOLS
     try:
         settings = load_settings(config, environ=_without_tokens() if offline else None)
@@ -198,6 +197,7 @@ def _add_operator_tools(
         help="write a group's meetings as an iCalendar (.ics) file to standard output",
     )
     calendar.add_argument("slug", help="the group's slug, like tuesday-recovery")
+    add_storage_tools(sub, config)  # migrate, backup, copy-db: bot/storage_cli.py
 
 
 def _day(text: str) -> date:
@@ -228,30 +228,6 @@ def _config_path(given: Path | None) -> Path:
         return given
     from_env = os.environ.get(CONFIG_ENV)
     return Path(from_env) if from_env else DEFAULT_CONFIG
-
-
-def check_config(path: Path, *, today: date | None = None) -> int:
-    """``peercircle check-config``: 1 with the problems if the config cannot be used,
-    else 0 with a summary, and a warning (not a failure) for every crisis helpline not
-    verified in the 180 days before ``today`` (default: today, UTC)."""
-    try:
-        settings = load_settings(path)
-    except ConfigError as error:
-        print(format_problems(error, path), file=sys.stderr)
-        return 1
-    catalog = Catalog.load(settings.bot.language)
-    now = SystemClock().now()
-    print(
-        summarize(
-            settings,
-            lambda g: describe_group_schedule(group_from_config(g), catalog),
-            upcoming=lambda g: next_meetings(group_from_config(g), now),
-        )
-    )
-    helplines = HelplineDirectory.load(crisis=settings.crisis)
-    if warning := staleness_warning(helplines.countries(), today or now.date()):
-        print(warning)
-    return 0
 
 
 def _cannot_run(settings: Settings) -> str | None:

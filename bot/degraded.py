@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.errors import log_incident, new_incident_id
-from bot.storage import StorageError, StorageKind, StorageUnavailable
+from bot.storage import StorageError, StorageKind, StorageUnavailable, is_postgres
+from bot.storage.urls import shown
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,12 @@ def tell_changed(before: StorageError, now: StorageError) -> None:
         logger.error(_CHANGED, now)
 
 
-def tell_back(path: Path | None) -> None:
-    logger.warning(_BACK, "in memory" if path is None else str(path))
+def tell_back(path: Path | None, url: str = "") -> None:
+    """``url`` names a PostgreSQL database (shown without its password), else ``path``."""
+    if is_postgres(url):
+        logger.warning(_BACK, shown(url))
+    else:
+        logger.warning(_BACK, "in memory" if path is None else str(path))
 
 
 async def keep_trying(

@@ -92,7 +92,16 @@ class CheckinStore:
         self, tx: Executor, slug: str, period: str, answer: Answer, tag: str, now: datetime
     ) -> bool:
         """Store ``answer`` (replacing the one with the same tag) if the period is open
-        and not released; False otherwise (nothing stored)."""
+        and not released; False otherwise (nothing stored).
+
+        The period's row is locked first, as ``claim_release`` locks it: an answer
+        arriving as the period is released (in another process, on PostgreSQL) is
+        either counted in the release or refused, never stored after it."""
+        await tx.execute(
+            "UPDATE checkin_periods SET released = released"
+            f" WHERE group_id = {_GROUP_ID} AND period = :period AND released = 0",
+            {"slug": slug, "period": period},
+        )
         changed = await tx.execute(
             "INSERT INTO checkins (id, group_id, period, mood, note, replace_tag)"
             " SELECT :id, p.group_id, p.period, :mood, :note, :tag FROM checkin_periods p"

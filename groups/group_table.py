@@ -55,8 +55,9 @@ async def sync_groups(
                 )
                 renamed.append((old, group.slug))
             else:
-                await tx.execute(
-                    "INSERT INTO groups (slug, name) VALUES (:slug, :name)",
+                await tx.execute(  # another process starting at once may add it too
+                    "INSERT INTO groups (slug, name) VALUES (:slug, :name)"
+                    " ON CONFLICT (slug) DO NOTHING",
                     {"slug": group.slug, "name": group.name},
                 )
         moved = {old for old, _ in renamed}

@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.storage import StorageError, StorageUnavailable, load_migrations, open_database
+from bot.storage import (
+    StorageError,
+    StorageUnavailable,
+    is_postgres,
+    load_migrations,
+    open_database,
+)
 from groups.calendar import group_calendar
 from groups.directory import GroupDirectory
 from groups.meetings_repo import MeetingsRepository
@@ -40,7 +46,7 @@ async def recorded_changes(settings: Settings, slugs: Sequence[str]) -> dict[str
     """The cancellations and moves the database holds for each of ``slugs``. A database
     that does not exist yet holds none, and is not created for asking."""
     path = settings.sqlite_path()
-    if path is None or not path.exists():
+    if not is_postgres(settings.storage.url) and (path is None or not path.exists()):
         return {slug: {} for slug in slugs}
     database = open_database(
         settings.storage.url,

@@ -1,4 +1,5 @@
-"""The whole PeerCircle core, in-process: real dispatcher, real SQLite, real domain.
+"""The whole PeerCircle core, in-process: real dispatcher, real storage (SQLite, or
+PostgreSQL for tests on both engines: tests/engines.py), real domain.
 
 Only the edges are stand-ins: a fake clock and recording outbound channels in place of
 platform APIs. ``await harness.say("/join circle", as_=alice)`` returns the replies.
@@ -15,6 +16,7 @@ from bot.config import load_settings
 from bot.events import ActionPressed, Actor, Incoming, Place, TextReceived
 from bot.replies import Reply
 from bot.roles import Role
+from tests.engines import current_engine
 from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
 
@@ -91,9 +93,11 @@ def write_config(
     """The harness config in ``directory``. ``storage_url`` may name a file
     (``sqlite:///bot.db`` is relative to ``directory``) for tests that restart the bot or
     break the file; ``database_path`` names an absolute SQLite file instead (e.g. under
-    ``tmp_path``), so another connection can share it (and lock it)."""
+    ``tmp_path``), so another connection can share it (and lock it). In a test running on
+    PostgreSQL (tests/engines.py) each SQLite address becomes a database of its own."""
     if database_path is not None:
         storage_url = f"sqlite:///{database_path.resolve()}"
+    storage_url = current_engine().storage_url(storage_url, directory)
     path = directory / "peercircle.toml"
     text = HARNESS_CONFIG.format(
         capacity=capacity,

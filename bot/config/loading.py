@@ -22,6 +22,7 @@ from bot.config.locator import Loc, TomlLocator
 from bot.config.names import group_identity_findings
 from bot.config.problems import ConfigError, ConfigProblem, Finding, findings_from, format_path
 from bot.config.settings import SECRET_KEYS, Settings
+from bot.storage.urls import has_password, is_postgres
 
 __all__ = ["MAX_CONFIG_BYTES", "load_settings"]
 
@@ -39,6 +40,9 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
     locator = TomlLocator(text)
     secrets = _take_out_secrets(raw)
     problems = [_secret_in_file(loc, locator) for loc in secrets]
+    if _take_out_storage_password(raw):
+        secrets.append(("storage", "url"))
+        problems.append(_password_in_file(locator))
     environment = read_environment(os.environ if environ is None else environ, Settings)
     problems += environment.problems
     merged = deep_merge(raw, environment.values)
@@ -120,6 +124,30 @@ def _take_out_secrets(raw: dict[str, Any]) -> list[Loc]:
             del section_data[key]
             found.append((section, key))
     return found
+
+
+def _take_out_storage_password(raw: dict[str, Any]) -> bool:
+    """Remove a PostgreSQL address holding a password from ``raw``; whether there was one."""
+    storage = raw.get("storage")
+    url = storage.get("url") if isinstance(storage, dict) else None
+    if (
+        isinstance(storage, dict)
+        and isinstance(url, str)
+        and is_postgres(url)
+        and has_password(url)
+    ):
+        del storage["url"]
+        return True
+    return False
+
+
+def _password_in_file(locator: TomlLocator) -> ConfigProblem:
+    message = (
+        "a database password does not belong in the config file; leave it out here and "
+        "set PGPASSWORD in the environment, or put the whole address in "
+        "PEERCIRCLE_STORAGE__URL instead"
+    )
+    return ConfigProblem("storage.url", message, locator.line_for(("storage", "url")))
 
 
 def _secret_in_file(loc: Loc, locator: TomlLocator) -> ConfigProblem:

@@ -11,6 +11,7 @@ from bot.config.fields import ENV_PREFIX
 from bot.config.group import GroupConfig
 from bot.config.problems import ConfigError
 from bot.config.settings import Settings
+from bot.storage import describe_storage
 
 __all__ = ["format_problems", "summarize"]
 
@@ -55,9 +56,7 @@ def summarize(
 
 
 def _storage(settings: Settings) -> str:
-    path = settings.sqlite_path()
-    where = "in memory (nothing is kept after a restart)" if path is None else str(path)
-    return f"SQLite, {where}"
+    return describe_storage(settings.storage.url, settings.config_dir)
 
 
 def _checkins(settings: Settings) -> str:

@@ -6,7 +6,6 @@ puts them together.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
@@ -21,7 +20,7 @@ from bot.config.fields import (
 from bot.config.limits import DiscordLimits
 from bot.config.reminders import DEFAULT_REMINDERS, ReminderOffsets
 from bot.config.telegram import TelegramSection
-from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, sqlite_location
+from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, check_storage_url
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -37,7 +36,8 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en",)
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _UNUSABLE_URL = (
     "is not a storage address PeerCircle can use; use sqlite:///data/peercircle.sqlite3 "
-    "(relative to the config file), sqlite:////absolute/path.sqlite3 or sqlite:///:memory:"
+    "(relative to the config file), sqlite:////absolute/path.sqlite3, sqlite:///:memory: "
+    "or postgresql://user@host:5432/database"
 )
 
 
@@ -99,7 +99,7 @@ class StorageSection(_Section):
     def _url(cls, value: str) -> str:
         """The storage package owns the address rules; this only reports them early."""
         try:
-            sqlite_location(value, Path("."))
+            check_storage_url(value)
         except StorageError as error:
             raise config_error(str(error), unquoted=_UNUSABLE_URL) from None
         return value

@@ -29,7 +29,7 @@ from bot.config.sections import (
     StorageSection,
     TelegramSection,
 )
-from bot.storage import sqlite_location
+from bot.storage import is_postgres, sqlite_location
 
 __all__ = ["SECRET_KEYS", "Settings"]
 
@@ -158,5 +158,8 @@ class Settings(BaseSettings):
         return self._config_dir if self._config_dir is not None else Path.cwd()
 
     def sqlite_path(self) -> Path | None:
-        """The SQLite file path, resolved against the config directory; None for :memory:."""
+        """The SQLite file path, resolved against the config directory; None for :memory:
+        (and for a PostgreSQL database, which is no file)."""
+        if is_postgres(self.storage.url):
+            return None
         return sqlite_location(self.storage.url, self.config_dir)

@@ -5,7 +5,9 @@ Claims are leases: ``claim`` marks one due row as owned until ``claimed_until`` 
 fresh token, and every later change names that token, so a worker whose lease ran out
 (it crashed, or hung) cannot overwrite what another worker did since. The claim is an
 UPDATE guarded by the state it read, so two workers (or two processes on PostgreSQL) never
-both own a row.
+both own a row; on PostgreSQL its SELECT locks the row it picks and skips rows another
+claim holds (``FOR UPDATE SKIP LOCKED``), so workers claiming at once take different rows
+instead of all reaching for the most overdue one.
 """
 
 from __future__ import annotations
@@ -116,7 +118,9 @@ class OutboxStore:
         params = {"now": to_epoch_ms(now)}
         async with db.transaction() as tx:
             row = await tx.fetch_one(
-                f"SELECT id FROM outbox WHERE {_DUE} ORDER BY next_attempt_at, id LIMIT 1", params
+                f"SELECT id FROM outbox WHERE {_DUE} ORDER BY next_attempt_at, id LIMIT 1"
+                " FOR UPDATE SKIP LOCKED",  # workers in other processes take other rows
+                params,
             )
             if row is None:
                 return None

@@ -37,6 +37,10 @@ from bot.storage.database import Database, StorageUnavailable
 logger = logging.getLogger(__name__)
 
 
+# Seconds after a wake-up to look again, for a row whose transaction was still open.
+WAKE_AGAIN_AFTER = (0.05, 0.5)
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
     slots: int = 4  # rows sent at once; also the most that a crash can double
@@ -61,8 +65,15 @@ class DeliveryWorker:
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     def wake(self) -> None:
-        """Something new may be due: look now instead of at the next poll."""
+        """Something new may be due: look now instead of at the next poll, and again a
+        moment later. The caller is inside the transaction that queues the row, and a
+        look on another connection (SQLite's reader, PostgreSQL's pool) only finds it
+        once that transaction has committed."""
         self._wake.set()
+        with contextlib.suppress(RuntimeError):  # no running loop: the next poll finds it
+            loop = asyncio.get_running_loop()
+            for delay in WAKE_AGAIN_AFTER:
+                loop.call_later(delay, self._wake.set)
 
     async def deliver_due(self, limit: int | None = None) -> int:
         """Send what is due now (at most ``limit`` rows), one row after another; how many

@@ -18,12 +18,15 @@ from bot.storage.database import (
     StorageUnavailable,
 )
 from bot.storage.migrations import load_migrations
+from bot.storage.postgres import PostgresDatabase
 from bot.storage.sqlite import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, SqliteDatabase
 from bot.storage.stand_in import StandInDatabase
-
-_ACCEPTED = (
-    "sqlite:///data/peercircle.sqlite3 (relative to the config file), "
-    "sqlite:////absolute/path.sqlite3 or sqlite:///:memory: (nothing kept)"
+from bot.storage.urls import (
+    check_storage_url,
+    describe_storage,
+    is_postgres,
+    postgres_address,
+    sqlite_location,
 )
 
 
@@ -36,37 +39,16 @@ def open_database(
 ) -> Database:
     """Build (without connecting) the database named by ``url``; the caller calls connect().
 
-    ``busy_timeout_ms`` is how long a write waits for another connection's lock before it
-    fails with ``StorageUnavailable(StorageKind.BUSY)``.
+    ``sqlite:///...`` opens a SQLite file (relative paths against ``base_dir``);
+    ``postgresql://...`` a PostgreSQL database. ``busy_timeout_ms`` is how long a write
+    waits for another connection's lock before it fails with
+    ``StorageUnavailable(StorageKind.BUSY)``.
     """
+    if is_postgres(url):
+        return PostgresDatabase(postgres_address(url), migrations, busy_timeout_ms=busy_timeout_ms)
     return SqliteDatabase(
         sqlite_location(url, base_dir), migrations, busy_timeout_ms=busy_timeout_ms
     )
-
-
-def sqlite_location(url: str, base_dir: Path) -> Path | None:
-    """The SQLite file a ``sqlite:///`` URL names (relative paths against ``base_dir``),
-    or None for ``sqlite:///:memory:``. Raises ``StorageError`` for any other URL."""
-    scheme, separator, rest = url.strip().partition("://")
-    scheme = scheme.lower()
-    if separator and scheme.startswith("postgres"):
-        raise StorageError(
-            "PostgreSQL storage is not available in this release yet; use sqlite:///path"
-        )
-    if not separator or scheme != "sqlite" or not rest.startswith("/") or rest == "/":
-        # Only a sqlite URL is echoed whole: another URL may hold a password.
-        if scheme == "sqlite":
-            shown = repr(url)
-        elif separator:
-            shown = f"a {scheme}:// address"
-        else:
-            shown = "an address without a scheme"
-        raise StorageError(f"PeerCircle cannot keep its data at {shown}; use {_ACCEPTED}")
-    location = rest[1:]  # sqlite:///x -> "x", sqlite:////abs -> "/abs"
-    if location == ":memory:":
-        return None
-    path = Path(location)
-    return path if path.is_absolute() else base_dir / path
 
 
 __all__ = [
@@ -76,6 +58,7 @@ __all__ = [
     "Executor",
     "Migration",
     "Params",
+    "PostgresDatabase",
     "Row",
     "SchemaTooNewError",
     "SqliteDatabase",
@@ -84,6 +67,9 @@ __all__ = [
     "StorageKind",
     "StorageNotOpen",
     "StorageUnavailable",
+    "check_storage_url",
+    "describe_storage",
+    "is_postgres",
     "load_migrations",
     "open_database",
     "sqlite_location",

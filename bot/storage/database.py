@@ -1,8 +1,13 @@
 """The storage seam: what repositories may ask of a database.
 
-SQL lives only in repository modules. It uses named parameters (``:name``), which SQLite
-understands as-is and the PostgreSQL implementation will rewrite to ``$1, $2, ...``.
-Keep this protocol narrow: every method here must be implementable with asyncpg.
+SQL lives only in repository modules, one text for SQLite and PostgreSQL alike. It uses
+named parameters (``:name``), which SQLite understands as-is and the PostgreSQL
+implementation rewrites to ``$1, $2, ...``. A SELECT that claims rows for a worker may
+end in ``FOR UPDATE SKIP LOCKED``: PostgreSQL locks the rows (several workers claim
+different ones), SQLite drops the clause (its transactions hold the whole file's lock).
+Keep it portable: ``COALESCE`` not ``IFNULL``, ``CAST(x AS BIGINT)``, no ``INSERT OR ...``;
+a SUM or an AVG reads back as int or float on both engines. Keep this protocol narrow:
+every method here must be implementable with asyncpg.
 """
 
 from __future__ import annotations
@@ -63,11 +68,19 @@ class Database(Executor, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One numbered, described schema change, applied once and recorded in the database."""
+    """One numbered, described schema change, applied once and recorded in the database.
+
+    ``sql`` is for every engine, unless ``variants`` holds the SQL one engine needs
+    instead (``(("postgres", "..."),)``, from a ``NNNN_words.postgres.sql`` file)."""
 
     version: int
     description: str
     sql: str
+    variants: tuple[tuple[str, str], ...] = ()
+
+    def sql_for(self, dialect: str) -> str:
+        """The SQL for ``dialect`` ("sqlite", "postgres"): its variant, or the shared one."""
+        return next((sql for name, sql in self.variants if name == dialect), self.sql)
 
 
 class StorageKind(Enum):
@@ -79,6 +92,7 @@ class StorageKind(Enum):
     CORRUPT = "corrupt"
     IO = "io"
     GONE = "gone"
+    UNREACHABLE = "unreachable"
     TOO_NEW = "too-new"
     OTHER = "other"
 
@@ -92,6 +106,8 @@ _EXPLANATIONS = {
     StorageKind.IO: "the operating system reported an input/output error",
     StorageKind.GONE: "the database file was deleted or replaced while PeerCircle was "
     "running; restart PeerCircle once the right file is in place",
+    StorageKind.UNREACHABLE: "the database server could not be reached, or it dropped the "
+    "connection (is PostgreSQL running, and are the host and port in storage.url right?)",
     StorageKind.TOO_NEW: "the database was written by a newer PeerCircle release; upgrade "
     "PeerCircle, or point storage.url at another database",
     StorageKind.OTHER: "the database reported an unexpected error",

@@ -1,7 +1,10 @@
 """Numbered, described schema migrations: loading them from a directory and applying them.
 
 A migration is a file ``NNNN_words_with_underscores.sql`` (``0001_members_and_memberships.sql``
-becomes version 1, "members and memberships"). Applied versions are recorded in
+becomes version 1, "members and memberships"). Where PostgreSQL needs other SQL (its
+types, its functions), a variant ``NNNN_words_with_underscores.postgres.sql`` beside it
+is what PostgreSQL runs for that version instead; there is one numbered list, and a
+database's version means the same schema on either engine. Applied versions are recorded in
 ``schema_migrations``. Each pending migration and its record are applied in one transaction,
 so a migration that fails leaves no trace.
 
@@ -23,10 +26,15 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.storage.database import Executor, Migration, SchemaTooNewError, StorageError
+from bot.storage.sql_text import comment_end, quoted_end
 
 log = logging.getLogger(__name__)
 
-_FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<words>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql$")
+DIALECTS = ("postgres",)
+_FILE_NAME = re.compile(
+    r"^(?P<version>\d{4})_(?P<words>[a-z0-9]+(?:_[a-z0-9]+)*)"
+    rf"(?:\.(?P<dialect>{'|'.join(DIALECTS)}))?\.sql$"
+)
 
 SCHEMA_MIGRATIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -45,42 +53,81 @@ class MigrationTarget(Executor, Protocol):
 
 
 def load_migrations(directory: Path) -> list[Migration]:
-    """Read every ``NNNN_words.sql`` file in ``directory``, sorted by version.
+    """Read every ``NNNN_words.sql`` file in ``directory``, sorted by version, each with
+    its dialect variants (``NNNN_words.postgres.sql``: what that engine runs instead).
 
     Files not ending in ``.sql`` are ignored; a ``.sql`` file with another name, a duplicated
-    number or a gap in the numbering (which must start at 1) raises ``StorageError``.
+    number, a gap in the numbering (which must start at 1) or a variant without its
+    migration raises ``StorageError``.
     """
     if not directory.is_dir():
         raise StorageError(f"Migration directory {directory} does not exist.")
-    migrations: list[Migration] = []
-    files_by_version: dict[int, str] = {}
+    shared: dict[int, tuple[str, str]] = {}  # version -> (file name, SQL)
+    variants: dict[int, list[tuple[str, str, str]]] = {}  # version -> (file, dialect, SQL)
     for path in sorted(directory.iterdir()):
         if path.suffix != ".sql" or not path.is_file():
             continue
-        match = _FILE_NAME.match(path.name)
-        if match is None:
-            raise StorageError(
-                f"Migration file {path.name!r} in {directory} is not named like "
-                "'0001_words_with_underscores.sql' (four digits, an underscore, lower-case "
-                "words joined by underscores)."
-            )
-        version = int(match["version"])
-        if version in files_by_version:
+        match = _named(path, directory)
+        version, dialect = int(match["version"]), match["dialect"]
+        if dialect is not None:
+            variants.setdefault(version, []).append((path.name, dialect, _read(path)))
+            continue
+        if version in shared:
             raise StorageError(
                 f"Migration number {version:04d} is used twice in {directory}: "
-                f"{files_by_version[version]!r} and {path.name!r}."
+                f"{shared[version][0]!r} and {path.name!r}."
             )
-        files_by_version[version] = path.name
-        try:
-            sql = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise StorageError(f"Cannot read migration file {path}: {exc}") from exc
-        migrations.append(
-            Migration(version=version, description=match["words"].replace("_", " "), sql=sql)
+        shared[version] = (path.name, _read(path))
+    migrations = [
+        _with_variants(version, name, sql, variants.pop(version, []))
+        for version, (name, sql) in sorted(shared.items())
+    ]
+    if variants:
+        orphan, dialect, _ = min(variants.values())[0]
+        raise StorageError(
+            f"Migration file {orphan!r} in {directory} is a variant of a migration that "
+            "does not exist: add the migration for every engine first "
+            f"({orphan.replace('.' + dialect, '')!r})."
         )
-    migrations.sort(key=lambda m: m.version)
     check_sequence(migrations)
     return migrations
+
+
+def _named(path: Path, directory: Path) -> re.Match[str]:
+    match = _FILE_NAME.match(path.name)
+    if match is None:
+        raise StorageError(
+            f"Migration file {path.name!r} in {directory} is not named like "
+            "'0001_words_with_underscores.sql' (four digits, an underscore, lower-case "
+            "words joined by underscores; '.postgres.sql' for a PostgreSQL variant)."
+        )
+    return match
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StorageError(f"Cannot read migration file {path}: {exc}") from exc
+
+
+def _with_variants(
+    version: int, name: str, sql: str, variants: list[tuple[str, str, str]]
+) -> Migration:
+    words = _FILE_NAME.match(name)
+    assert words is not None
+    for variant, _, _ in variants:
+        if not variant.startswith(name.removesuffix(".sql") + "."):
+            raise StorageError(
+                f"Migration file {variant!r} is a variant of {name!r} but its words differ; "
+                "name it like the migration it replaces."
+            )
+    return Migration(
+        version=version,
+        description=words["words"].replace("_", " "),
+        sql=sql,
+        variants=tuple((dialect, text) for _, dialect, text in variants),
+    )
 
 
 def check_sequence(migrations: Sequence[Migration]) -> None:
@@ -93,9 +140,6 @@ def check_sequence(migrations: Sequence[Migration]) -> None:
                 f"expected {expected:04d} but found {migration.version:04d} "
                 f"(all versions: {found})."
             )
-
-
-_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 
 
 def split_sql_script(script: str) -> list[str]:
@@ -119,65 +163,15 @@ def split_sql_script(script: str) -> list[str]:
                 statements.append(script[start : index + 1].strip())
             start = index = index + 1
             significant = False
-        elif (end := _comment_end(script, index)) > index:
+        elif (end := comment_end(script, index)) > index:
             index = end
         else:
-            end = max(_quoted_end(script, index), index + 1)
+            end = max(quoted_end(script, index), index + 1)
             significant = significant or end > index + 1 or not script[index].isspace()
             index = end
     if significant:
         statements.append(script[start:].strip())
     return statements
-
-
-def _is_word(script: str, index: int) -> bool:
-    """Whether the character at ``index`` can be part of a name (``$`` can, in PostgreSQL)."""
-    return index >= 0 and (script[index].isalnum() or script[index] in "_$")
-
-
-def _comment_end(script: str, index: int) -> int:
-    """The index just past a comment starting at ``index`` (``index`` when none does)."""
-    if script.startswith("--", index):
-        newline = script.find("\n", index)
-        return len(script) if newline == -1 else newline + 1
-    if not script.startswith("/*", index):
-        return index
-    depth, at = 0, index
-    while at < len(script):
-        if script.startswith("/*", at):
-            depth, at = depth + 1, at + 2
-        elif script.startswith("*/", at):
-            depth, at = depth - 1, at + 2
-            if depth == 0:
-                return at
-        else:
-            at += 1
-    return len(script)
-
-
-def _quoted_end(script: str, index: int) -> int:
-    """The index just past a string, quoted name or dollar-quoted body starting at
-    ``index`` (``index`` when none does). An unterminated one runs to the end."""
-    quote = script[index]
-    if quote == "$" and not _is_word(script, index - 1):
-        tag = _DOLLAR_TAG.match(script, index)
-        if tag is None:
-            return index
-        close = script.find(tag.group(), tag.end())
-        return len(script) if close == -1 else close + len(tag.group())
-    if quote not in "'\"":
-        return index
-    backslashes = quote == "'" and script[index - 1 : index] in ("e", "E")
-    backslashes = backslashes and not _is_word(script, index - 2)
-    at = index + 1
-    while at < len(script):
-        if (backslashes and script[at] == "\\") or script.startswith(quote * 2, at):
-            at += 2  # an escaped or doubled quote
-        elif script[at] == quote:
-            return at + 1
-        else:
-            at += 1
-    return len(script)
 
 
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*", re.DOTALL)
@@ -227,6 +221,7 @@ async def _apply_one(
     migration: Migration,
     run_script: ScriptRunner,
     now: Callable[[], datetime],
+    dialect: str,
 ) -> bool:
     """Apply and record one migration in one transaction; False if another process
     applied it since we looked."""
@@ -236,7 +231,7 @@ async def _apply_one(
             {"version": migration.version},
         ):
             return False
-        await run_script(tx, migration.sql)
+        await run_script(tx, migration.sql_for(dialect))
         await tx.execute(
             "INSERT INTO schema_migrations (version, description, applied_at) "
             "VALUES (:version, :description, :applied_at)",
@@ -255,8 +250,10 @@ async def apply_migrations(
     *,
     run_script: ScriptRunner = run_statements,
     now: Callable[[], datetime] = _utc_now,
+    dialect: str = "sqlite",
 ) -> list[Migration]:
-    """Apply the migrations newer than the database's version; return those applied.
+    """Apply the migrations newer than the database's version (each one's SQL for
+    ``dialect``); return those applied.
 
     Raises ``SchemaTooNewError`` (changing nothing) when the database records a version newer
     than the newest migration known here, and ``StorageError`` naming the migration when one
@@ -280,7 +277,7 @@ async def apply_migrations(
             continue
         label = f"{migration.version:04d} ({migration.description})"
         try:
-            done = await _apply_one(target, migration, run_script, now)
+            done = await _apply_one(target, migration, run_script, now, dialect)
         except Exception as exc:
             raise StorageError(
                 f"Migration {label} failed and was rolled back; the database is still at "

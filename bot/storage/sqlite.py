@@ -12,6 +12,10 @@ The task that owns the open transaction must use the executor it was given; call
 into the database object (or nesting ``transaction()``) raises RuntimeError instead of
 deadlocking or reading around its own uncommitted changes.
 
+A claim written for several PostgreSQL workers (``SELECT ... FOR UPDATE SKIP LOCKED``)
+runs here without its row-lock clause: every transaction already holds the file's write
+lock (``BEGIN IMMEDIATE``), which is stronger.
+
 Storage trouble (locked, read-only, full, damaged, deleted) is raised as
 ``StorageUnavailable``; programming errors such as ``sqlite3.IntegrityError`` propagate as
 they are.
@@ -40,6 +44,7 @@ from bot.storage.database import (
     StorageUnavailable,
 )
 from bot.storage.migrations import apply_migrations, read_schema_version, run_statements
+from bot.storage.sql_text import without_row_locks
 from bot.storage.sqlite_errors import open_failure, translated
 from bot.storage.sqlite_files import FileGuard, check_location
 
@@ -57,13 +62,17 @@ async def _execute(conn: aiosqlite.Connection, sql: str, params: Params | None) 
     # One round trip to the database thread: a statement that changes rows has finished
     # when execute returns, so its cursor holds nothing and needs no (awaited) close.
     with translated():
-        cursor = await conn.execute(sql, None if params is None else dict(params))
+        cursor = await conn.execute(
+            without_row_locks(sql), None if params is None else dict(params)
+        )
     return max(cursor.rowcount, 0)
 
 
 async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Params | None) -> list[Row]:
     with translated():
-        rows = await conn.execute_fetchall(sql, None if params is None else dict(params))
+        rows = await conn.execute_fetchall(
+            without_row_locks(sql), None if params is None else dict(params)
+        )
     return [_row(row) for row in rows]
 
 
@@ -156,6 +165,8 @@ async def _connect(target: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
 
 class SqliteDatabase:
     """A ``Database`` backed by one SQLite file (or memory, when ``path`` is None)."""
+
+    dialect = "sqlite"
 
     def __init__(
         self,

@@ -18,6 +18,8 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
 from tests.harness import Harness
 
+pytestmark = pytest.mark.both_engines
+
 tina = Actor("telegram", "701", "Tina")
 uma = Actor("telegram", "702", "Uma")
 

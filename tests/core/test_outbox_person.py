@@ -4,9 +4,13 @@ merely starts like theirs, nor one a LIKE wildcard in their id would catch."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.events import Actor, Place
 from bot.outbox import Outbox, OutboxMessage
 from tests.harness import Harness
+
+pytestmark = pytest.mark.both_engines
 
 tina = Actor("telegram", "42", "Tina")
 tim = Actor("telegram", "421", "Tim")  # an id that starts like tina's

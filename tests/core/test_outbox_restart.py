@@ -19,6 +19,8 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.outbound import RecordingOutbound
 from tests.harness import Harness, person, write_config
 
+pytestmark = pytest.mark.both_engines
+
 alice, bob, cara = (person(n) for n in ("alice", "bob", "cara"))
 OFFER = "a seat has opened up in Tuesday Circle"
 LEASE = 60  # seconds: the [delivery] lease_seconds default

@@ -24,6 +24,8 @@ from bot.replies import Reply
 from tests.fakes.outbound import RecordingOutbound
 from tests.harness import Harness, person, write_config
 
+pytestmark = pytest.mark.both_engines
+
 LEASE = 0.25  # seconds
 SEND = 0.6  # seconds one send takes (a platform asking us to wait, say)
 cara = person("cara")

@@ -234,8 +234,8 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
     ("language", BASE.replace('name = "Test Circle"', 'language = "xx"'), "bot.language", 4),
     ("country", BASE.replace('name = "Test Circle"', 'country = "GBR"'), "bot.country", 4),
     (
-        "postgres-url",
-        BASE + '\n[storage]\nurl = "postgresql://db.example/peercircle"\n',
+        "postgres-password-in-file",
+        BASE + '\n[storage]\nurl = "postgresql://pc:hunter2@db.example/peercircle"\n',
         "storage.url",
         19,
     ),
@@ -324,10 +324,16 @@ def test_messages_are_plain_english(tmp_path: Path) -> None:
 
 
 def test_specific_messages(tmp_path: Path) -> None:
-    postgres = BASE + '\n[storage]\nurl = "postgres://db/x"\n'
-    assert _problems(tmp_path, postgres)[0].message == (
-        "PostgreSQL storage is not available in this release yet; use sqlite:///path"
+    postgres = BASE + '\n[storage]\nurl = "postgres://pc:hunter2@db/x"\n'
+    [problem] = _problems(tmp_path, postgres)
+    assert problem.message == (
+        "a database password does not belong in the config file; leave it out here and "
+        "set PGPASSWORD in the environment, or put the whole address in "
+        "PEERCIRCLE_STORAGE__URL instead"
     )
+    assert "hunter2" not in str(problem)
+    no_database = _problems(tmp_path, BASE + '\n[storage]\nurl = "postgresql://db:5432"\n')
+    assert "no database" in no_database[0].message
     telegram = _problems(tmp_path, BASE + "\n[telegram]\nenabled = true\n")
     assert telegram[0].message == "set PEERCIRCLE_TELEGRAM__TOKEN in the environment"
     in_file = _problems(tmp_path, BASE + f'\n[discord]\ntoken = "{TOKEN}"\n')
@@ -649,7 +655,7 @@ def test_bad_env_value_names_the_variable_not_the_value_nor_a_line(tmp_path: Pat
         ("PEERCIRCLE_BOT__NAME", SECRET * 3),
         ("PEERCIRCLE_CHECKINS__MIN_RESPONDENTS", SECRET),
         ("PEERCIRCLE_STORAGE__URL", f"sqlite:{SECRET}"),
-        ("PEERCIRCLE_STORAGE__URL", f"postgresql://admin:{SECRET}@db/x"),
+        ("PEERCIRCLE_STORAGE__URL", f"postgresql://admin:{SECRET}@db:port/x"),
         ("PEERCIRCLE_CONSOLE__USER", f"{SECRET} x"),
         ("PEERCIRCLE_ORGANIZERS", f'["telegram:{SECRET}"]'),
         ("PEERCIRCLE_ORGANIZERS", SECRET),

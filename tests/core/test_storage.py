@@ -16,6 +16,7 @@ from bot.storage import (
     Database,
     Executor,
     Migration,
+    PostgresDatabase,
     SchemaTooNewError,
     SqliteDatabase,
     StorageError,
@@ -560,13 +561,15 @@ def test_open_database_url_forms(tmp_path: Path, url: str, expected: str | None)
     assert database.path == wanted
 
 
-@pytest.mark.parametrize("url", ["postgresql://u:secret@host/db", "postgres://host/db"])
-def test_open_database_refuses_postgres_for_now(tmp_path: Path, url: str) -> None:
-    with pytest.raises(StorageError) as caught:
-        open_database(url, tmp_path, [])
-    assert str(caught.value) == (
-        "PostgreSQL storage is not available in this release yet; use sqlite:///path"
-    )
+@pytest.mark.parametrize("url", ["postgresql://u:secret@host/db", "postgres://host:5433/db"])
+def test_open_database_builds_a_postgres_database_without_showing_the_password(
+    tmp_path: Path, url: str
+) -> None:
+    database = open_database(url, tmp_path, [])
+    assert isinstance(database, PostgresDatabase)
+    assert "secret" not in repr(database)
+    assert "secret" not in repr(database.address)
+    assert database.address.shown in ("postgresql://u@host/db", "postgres://host:5433/db")
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,19 @@
 waiting list, an RSVP, settings, a reminder held back by her quiet hours, and a notice
 to a facilitator that names her. Others around her have data too, which must stay.
 
-``dump`` reads every table of the SQLite file, every column, through its own connection.
+``dump`` reads every table of the SQLite file (or of the PostgreSQL place standing for it),
+every column, through its own connection.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.events import Actor
 from bot.outbox import Outbox
 from groups.facilitator_notices import FacilitatorNotices
+from tests.engines import every_table
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person, write_config
 
@@ -72,15 +73,9 @@ async def ask_for_contact(harness: Harness) -> None:
 
 
 def dump(tmp_path: Path) -> dict[str, Table]:
-    """Every row of every table in the file, all columns, read as committed."""
-    uri = f"file:{database_path(tmp_path)}?mode=ro"
-    with sqlite3.connect(uri, uri=True) as conn:
-        names = [
-            str(row[0])
-            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        tables = {name: conn.execute(f'SELECT * FROM "{name}"').fetchall() for name in names}
-    conn.close()
+    """Every row of every table in the file (or the PostgreSQL place standing for it),
+    all columns, read as committed."""
+    tables = every_table(database_path(tmp_path))
     return {name: sorted(rows, key=repr) for name, rows in tables.items()}
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.events import Place
 from bot.replies import Audience
 from tests.harness import Harness, person
+
+pytestmark = pytest.mark.both_engines
 
 fran, gus, alice = person("fran"), person("gus"), person("alice")
 CIRCLE_CHAT = Place("telegram", "-100123", private=False)

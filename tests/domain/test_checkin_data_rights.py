@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.domain.checkin_helpers import check_in, join_all, open_harness, people
 from tests.harness import person
+
+pytestmark = pytest.mark.both_engines
 
 
 async def test_mydata_lists_an_open_week_answered_and_forgetme_erases_codes_and_answer(

@@ -6,9 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from groups.checkin_periods import latest_period, next_boundary, next_period
 from tests.domain.checkin_helpers import check_in, close_period, join_all, open_harness, people
 from tests.harness import Harness, write_config
+
+pytestmark = pytest.mark.both_engines
 
 
 async def _circle(tmp_path: Path) -> Harness:

@@ -12,6 +12,8 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.events import Actor
 from groups.checkin_periods import Period
 from groups.checkin_release import compute_release
@@ -24,16 +26,17 @@ from tests.domain.checkin_helpers import (
     open_harness,
     people,
 )
+from tests.engines import columns_of, every_table
 from tests.harness import CHECKIN_KEY, Harness
+
+pytestmark = pytest.mark.both_engines
 
 Dump = dict[str, list[tuple[object, ...]]]
 CHECKIN_TABLES = ("checkin_periods", "checkins", "checkin_markers")
 
 
 def _dump(path: Path) -> Dump:
-    with sqlite3.connect(path) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+    return every_table(path)
 
 
 def _identities(member: Actor) -> set[str]:
@@ -90,15 +93,18 @@ async def test_a_dump_after_checkins_holds_no_id_name_or_unkeyed_hash(tmp_path: 
 async def test_checkins_have_no_time_finer_than_the_period(tmp_path: Path) -> None:
     harness, _, _ = await _checked_in(tmp_path, 3)
     try:
-        with sqlite3.connect(tmp_path / "bot.db") as conn:
-            answers = [r[1] for r in conn.execute("PRAGMA table_info(checkins)")]
-            markers = [r[1] for r in conn.execute("PRAGMA table_info(checkin_markers)")]
+        answers = columns_of(tmp_path / "bot.db", "checkins")
+        markers = columns_of(tmp_path / "bot.db", "checkin_markers")
         assert answers == ["id", "group_id", "period", "mood", "note", "replace_tag"]
         assert markers == ["group_id", "period", "marker"]
     finally:
         await harness.close()
 
 
+@pytest.mark.sqlite_only(
+    "PostgreSQL keeps a table's rows in the order they were written (and each row's "
+    "xmin): README, Scaling out, says what that means for check-ins"
+)
 async def test_stored_order_says_nothing_about_arrival_order(tmp_path: Path) -> None:
     harness, _, _ = await _checked_in(tmp_path, 12)
     try:

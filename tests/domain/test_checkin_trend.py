@@ -24,6 +24,8 @@ from groups.checkin_trend import (
     trend_chart,
 )
 
+pytestmark = pytest.mark.both_engines
+
 SCALE = ("struggling", "low", "okay", "good", "doing well")  # the caller's catalog words
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.events import Place
 from bot.replies import Audience
 from tests.domain.checkin_helpers import (
@@ -17,6 +19,8 @@ from tests.domain.checkin_helpers import (
     people,
 )
 from tests.harness import person
+
+pytestmark = pytest.mark.both_engines
 
 
 async def test_the_checkin_opens_a_private_form_with_mood_words_and_an_optional_note(

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import check_config, main
+from bot.cli import main
+from groups.config_check import check_config
 from groups.crisis import HelplineDirectory
 from tests.harness import Harness, write_config
 

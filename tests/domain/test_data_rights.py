@@ -27,6 +27,8 @@ from tests.domain.data_rights_world import (
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness
 
+pytestmark = pytest.mark.both_engines
+
 
 def exported(reply: Reply) -> dict[str, object]:
     assert reply.attachment is not None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.replies import Audience
+from tests.engines import every_table
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person, write_config
+
+pytestmark = pytest.mark.both_engines
 
 alice, bob, cara, dan = (person(n) for n in ("alice", "bob", "cara", "dan"))
 fran = person("fran")
@@ -114,6 +118,5 @@ async def test_a_group_given_a_new_slug_keeps_its_members(tmp_path: Path) -> Non
     await second.close()
 
     assert "Carers' Circle — you have a seat" in mine
-    with sqlite3.connect(tmp_path / "members.sqlite3") as db:
-        slugs = [row[0] for row in db.execute("SELECT slug FROM groups ORDER BY id")]
-    assert slugs == ["circle", "carers-circle"]
+    groups = sorted(every_table(tmp_path / "members.sqlite3")["groups"])  # by id
+    assert [row[1] for row in groups] == ["circle", "carers-circle"]

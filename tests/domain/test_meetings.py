@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 
 from bot.replies import Audience
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person, write_config
+
+pytestmark = pytest.mark.both_engines
 
 LONDON = ZoneInfo("Europe/London")
 alice, bob, cara, fran = (person(n) for n in ("alice", "bob", "cara", "fran"))

@@ -15,6 +15,8 @@ from bot.replies import Audience
 from groups.member_settings import QuietHours
 from tests.harness import Harness, person, private_chat, write_config
 
+pytestmark = pytest.mark.both_engines
+
 alice, bob = person("alice"), person("bob")
 
 DEFAULTS_SHOWN = (

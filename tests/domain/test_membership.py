@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.replies import Audience
 from tests.harness import Harness, person, write_config
+
+pytestmark = pytest.mark.both_engines
 
 alice, bob, cara, dan = (person(n) for n in ("alice", "bob", "cara", "dan"))
 

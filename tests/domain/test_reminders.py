@@ -16,6 +16,8 @@ from tests.adapters.write_lock import WriteLock
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person, write_config
 
+pytestmark = pytest.mark.both_engines
+
 LONDON = ZoneInfo("Europe/London")
 alice, bob, cara = (person(n) for n in ("alice", "bob", "cara"))
 fran = person("fran")

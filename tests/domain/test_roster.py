@@ -18,6 +18,8 @@ from tests.fakes.authority import EveryoneIsAMember
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person
 
+pytestmark = pytest.mark.both_engines
+
 alice, bob, cara = (person(n) for n in ("alice", "bob", "cara"))
 fran, gus, olive = person("fran"), person("gus"), person("olive")
 

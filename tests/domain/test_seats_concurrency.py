@@ -31,6 +31,8 @@ from tests.process.seat_racer import (
     read_left,
 )
 
+pytestmark = pytest.mark.both_engines
+
 CAPACITY = 3
 PEOPLE = 50
 SLUG = "circle"

@@ -7,10 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.events import Place
 from bot.replies import Audience
 from tests.fakes.clock import FakeClock
 from tests.harness import Harness, person, write_config
+
+pytestmark = pytest.mark.both_engines
 
 LONDON = ZoneInfo("Europe/London")
 alice, bob, fran = person("alice"), person("bob"), person("fran")
