@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from adapters.discord.adapter import DiscordAdapter, DiscordOptions
+from adapters.discord.setup import discord_adapter
 
-__all__ = ["DiscordAdapter", "DiscordOptions"]
+__all__ = ["DiscordAdapter", "DiscordOptions", "discord_adapter"]

@@ -148,6 +148,7 @@ class DiscordAdapter:
         try:
             client = await self._ready_client()
             await self._publish_commands()
+            logger.info("discord: logged in as %s; connecting to the gateway", client.user)
             connection = asyncio.create_task(client.connect(reconnect=True), name="discord")
             stopping = asyncio.create_task(self._stopping.wait())
             done, _ = await asyncio.wait(

@@ -89,6 +89,10 @@ class FakeDiscordApi(InteractionRoutes):
         await self.stop()
 
     @property
+    def port(self) -> int | None:
+        return self._port
+
+    @property
     def api_base_url(self) -> str:
         return f"{self._origin('http')}{API_PREFIX}"
 

@@ -169,7 +169,8 @@ class RestRoutes(DiscordState):
         for command in payload:
             saved = dict(command, id=str(self.new_id()), application_id=str(self.application_id))
             saved.setdefault("type", 1)
-            saved.setdefault("default_member_permissions", None)
+            perms = saved.get("default_member_permissions")
+            saved["default_member_permissions"] = None if perms is None else str(perms)
             saved["version"] = str(self.new_id())
             if guild_id is not None:
                 saved["guild_id"] = str(guild_id)
