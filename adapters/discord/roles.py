@@ -71,12 +71,10 @@ class FacilitatorRoles:
         return role
 
     async def _ask(self, client: discord.Client, guild_id: int, user_id: int) -> Role:
-        guild = client.get_guild(guild_id)
-        if guild is None:  # not a server the bot is in
-            return Role.MEMBER
         try:
+            guild = client.get_guild(guild_id) or await client.fetch_guild(guild_id)
             member = guild.get_member(user_id) or await guild.fetch_member(user_id)
-        except discord.NotFound:  # not (or no longer) a member of it
+        except (discord.NotFound, discord.Forbidden):  # not a member (or not our server)
             return Role.MEMBER
         return self.role_of(member)
 

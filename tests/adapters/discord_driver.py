@@ -28,7 +28,14 @@ from bot.platforms import Platforms
 from tests.adapters.conformance import Seen, conformance_commands
 from tests.fakes.authority import EveryoneIsAMember
 from tests.fakes.discord_api import FakeDiscordApi
-from tests.fakes.discord_world import DM_CHANNEL, DcChannel, DcInteraction, DcMessage, DcUser
+from tests.fakes.discord_world import (
+    DM_CHANNEL,
+    DcChannel,
+    DcGuild,
+    DcInteraction,
+    DcMessage,
+    DcUser,
+)
 
 _Snapshot = dict[int, tuple[str, bool, bool]]
 
@@ -47,10 +54,15 @@ class DiscordDriver:
         *,
         registry: CommandRegistry | None = None,
         options: DiscordOptions | None = None,
+        option_changes: dict[str, Any] | None = None,
+        server: DcGuild | None = None,
+        users: dict[str, DcUser] | None = None,
         **adapter_options: Any,
     ) -> None:
+        """``server`` and ``users``: the world an earlier driver (an earlier process)
+        played in."""
         self.fake = fake
-        self.server = fake.guild("Circle")
+        self.server = server or fake.guild("Circle")
         self.channel = self.server.channels[0]
         self.registry = registry or registry_with()
         self.catalog = Catalog.load()
@@ -59,16 +71,21 @@ class DiscordDriver:
             self.catalog,
             token=fake.token,
             bot_name="PeerCircle",
-            options=options
-            or DiscordOptions(api_base_url=fake.api_base_url, gateway_url=fake.gateway_url()),
+            options=options or self.options(**(option_changes or {})),
             on_handled=self._mark_handled,
             **adapter_options,
         )
         self.platforms.attach(self.adapter)
-        self.users: dict[str, DcUser] = {}
+        self.users: dict[str, DcUser] = users if users is not None else {}
         self._handled: set[int] = set()
         self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    def options(self, **changes: Any) -> DiscordOptions:
+        """Options pointing at the fake (global commands, so they work in private chats)."""
+        return DiscordOptions(
+            api_base_url=self.fake.api_base_url, gateway_url=self.fake.gateway_url(), **changes
+        )
 
     async def start(self, dispatcher: Dispatcher | None = None) -> None:
         inbox = dispatcher or Dispatcher(
