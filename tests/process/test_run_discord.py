@@ -17,6 +17,7 @@ from bot.catalog import Catalog
 from tests.adapters.write_lock import WriteLock
 from tests.fakes.discord_api import FakeDiscordApi
 from tests.fakes.discord_world import DcChannel, DcGuild, DcInteraction, DcMessage, DcUser
+from tests.process.bot_process import outbox_rows
 from tests.process.cli import ROOT, example_copy
 from tests.process.test_run_telegram import SIGTERM_GRACE, Service
 
@@ -252,3 +253,66 @@ async def test_run_keeps_going_while_discord_is_unreachable(tmp_path: Path) -> N
     assert "incident INC-" in shown
     assert "discord adapter stopped unexpectedly; restarting in 1.0 s" in shown
     assert "restarting in 2.0 s" in shown
+
+
+POST_MESSAGE = "POST /channels/{channel_id}/messages"
+
+
+async def test_faults_and_a_restart_leave_nothing_lost(
+    fake: FakeDiscordApi, tmp_path: Path
+) -> None:
+    """A fan-out past a closed inbox (50007) and a 429; a dropped gateway resumed; after a
+    restart, a button from before it still works."""
+    world = World(fake)
+    config = discord_config(tmp_path, fake, world.server)
+    service = await run_bot(config, fake.token)
+    try:
+        await _connected(fake, world.server)
+        _, [groups] = await world.ask(world.alex, "groups")
+        for member in (world.alex, world.pat, world.mallory):
+            await world.ask(member, "join", group="tuesday-recovery")
+            await world.ask(member, "settings", setting="announcements", value="on")
+        await _announce_past_faults(world)
+        await fake.drop_gateway()
+        await fake.wait_until_resumed(within=30)
+        _, [crisis] = await world.ask(world.pat, "crisis")
+        assert "Samaritans" in crisis.text
+    finally:
+        code, took, err = await service.terminate()
+    _assert_clean_exit(service, code, took, err, fake.token)
+
+    again = await run_bot(config, fake.token)
+    try:
+        await _connected(fake, world.server, sessions=2)
+        _, [pressed] = await world.press(world.pat, groups, "Join Youth Space (16–25)")
+    finally:
+        code, took, err = await again.terminate()
+    _assert_clean_exit(again, code, took, err, fake.token)
+    assert pressed.text.startswith("You're in: you have a seat in Youth Space (16–25)")
+    rows = outbox_rows(tmp_path / "data" / "peercircle.sqlite3", "announcement")
+    assert rows == {"sent": 3, "unreachable": 1}
+    assert fake.internal_errors == []
+    delays = [i.response_delay for i in fake.interactions.values()]
+    assert all(delay is not None and delay < ACK_WINDOW for delay in delays), delays
+
+
+async def _announce_past_faults(world: World) -> None:
+    fake = world.fake
+    fake.block_dms(world.alex)
+    fake.fail(POST_MESSAGE, 429, retry_after=0.5)
+    _, [done] = await world.ask(world.fran, "announce", group="tuesday-recovery", text="7pm now")
+    assert done.ephemeral
+    wanted = "📣 Tuesday Recovery Circle: 7pm now"
+
+    def delivered() -> list[DcMessage]:
+        return [m for m in fake.sent() if m.text == wanted]
+
+    got = await fake.wait_for(lambda: len(delivered()) >= 3 and delivered(), within=20)
+    recipients = [fake.channels[m.channel_id].recipient for m in got]
+    where = {"channel" if person is None else person.username for person in recipients}
+    assert where == {"pat", "mallory", "channel"}  # alex's inbox is closed
+    statuses = [(c.status, c.code) for c in fake.calls_to(POST_MESSAGE)]
+    assert (429, None) in statuses  # waited out
+    assert statuses.count((403, 50007)) == 1  # alex: marked unreachable, not retried
+    await asyncio.sleep(0.5)
+    assert len(delivered()) == 3  # nothing twice
