@@ -56,8 +56,9 @@ class Delivery:
         """``reply`` posted in ``channel_id`` (a form's button for ``actor``); the ids."""
         client = await self._client()
         channel = client.get_partial_messageable(channel_id)
+        messages = self.messages(reply, actor)
         async with busy_when_limited():
-            return await self._post(channel, self.messages(reply, actor), pacing, group_chat)
+            return await self._post(channel, messages, pacing, channel_id, group_chat)
 
     async def to_person(self, actor: Actor, reply: Reply, pacing: Pacing) -> tuple[int, list[int]]:
         """``reply`` in ``actor``'s private chat: the chat's id and the messages' ids.
@@ -65,7 +66,9 @@ class Delivery:
         client = await self._client()
         async with unreachable_when_refused(actor), busy_when_limited():
             chat = await client.create_dm(discord.Object(id=int(actor.user_id)))
-            ids = await self._post(chat, self.messages(reply, actor), pacing, False)
+            # paced by the person's id, as the Messenger paces private messages
+            messages = self.messages(reply, actor)
+            ids = await self._post(chat, messages, pacing, int(actor.user_id), False)
         return chat.id, ids
 
     async def edit(self, channel_id: int, message_ids: Sequence[str], reply: Reply) -> None:
@@ -81,26 +84,23 @@ class Delivery:
             await first.edit(**messages[0].edit_kwargs())
             for extra in message_ids[1:]:
                 await channel.get_partial_message(int(extra)).delete()
-            await self._post(channel, messages[1:], Pacing.notice(None), False)
+            await self._post(channel, messages[1:], Pacing.notice(None), channel_id, False)
 
     async def _post(
         self,
         channel: discord.abc.Messageable,
         messages: Sequence[Outgoing],
         pacing: Pacing,
+        chat_key: int,
         group_chat: bool,
     ) -> list[int]:
         ids: list[int] = []
         for message in messages:
-            await pacing.turn(_id_of(channel), group_chat=group_chat)
+            await pacing.turn(chat_key, group_chat=group_chat)
             sent = await channel.send(**message.send_kwargs())
             pacing.sent()
             ids.append(sent.id)
         return ids
-
-
-def _id_of(channel: discord.abc.Messageable) -> int:
-    return int(getattr(channel, "id", 0))
 
 
 @contextlib.asynccontextmanager

@@ -64,10 +64,14 @@ def modal_for(form: Form) -> ui.Modal:
     so discord.py need not keep it)."""
     modal = ui.Modal(title=clip(form.title, MAX_TITLE), custom_id=FORM_PREFIX + form.form_id)
     for question in form.fields:
+        label = clip(question.label, MAX_TITLE)
+        # a label too long for Discord is shown whole underneath, with its hint
+        whole = question.label if label != question.label else ""
+        description = " — ".join(part for part in (whole, question.hint) if part)
         modal.add_item(
             ui.Label(
-                text=clip(question.label, MAX_TITLE),
-                description=clip(question.hint, MAX_DESCRIPTION) or None,
+                text=label,
+                description=clip(description, MAX_DESCRIPTION) or None,
                 component=_input(question),
             )
         )
