@@ -101,7 +101,6 @@ class DiscordAdapter:
         catalog: Catalog,
         *,
         token: str,
-        bot_name: str,
         options: DiscordOptions | None = None,
         limiter: PlatformLimiter | None = None,
         suggestions: Mapping[str, Suggest] | None = None,
@@ -113,7 +112,6 @@ class DiscordAdapter:
         guard_sdk_logs(token)
         self._token = token
         self._catalog = catalog
-        self._bot_name = bot_name
         self._options = options or DiscordOptions()
         self._limiter = limiter
         self._suggestions = dict(suggestions or {})

@@ -31,7 +31,6 @@ def discord_adapter(
     return DiscordAdapter(
         catalog,
         token=section.token.get_secret_value(),
-        bot_name=settings.bot.name,
         options=options,
         limiter=limiter,
         suggestions=suggestions,

@@ -70,7 +70,6 @@ class DiscordDriver:
         self.adapter = DiscordAdapter(
             self.catalog,
             token=fake.token,
-            bot_name="PeerCircle",
             options=options or self.options(**(option_changes or {})),
             on_handled=self._mark_handled,
             **adapter_options,

@@ -126,9 +126,7 @@ async def test_a_gateway_closed_by_discord_is_resumed(driver: DiscordDriver) -> 
 
 async def test_a_wrong_token_fails_start_for_the_supervisor(fake: FakeDiscordApi) -> None:
     driver = DiscordDriver(fake)
-    adapter = DiscordAdapter(
-        driver.catalog, token="not-the-token", bot_name="PeerCircle", options=driver.options()
-    )
+    adapter = DiscordAdapter(driver.catalog, token="not-the-token", options=driver.options())
     with pytest.raises(discord.LoginFailure):
         await adapter.start(conformance_dispatcher(driver.platforms, MAX_MESSAGE))
     await adapter.stop()
