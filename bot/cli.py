@@ -256,9 +256,8 @@ def _platform_adapters(app: BotApp) -> list[Adapter]:
     if app.settings.discord.enabled:
         from adapters.discord import discord_adapter
 
-        limiter = app.rate_limits.for_platform("discord")
         groups = {"group": group_suggestions(app.directory)}
-        adapters.append(discord_adapter(app.catalog, app.settings, limiter, groups))
+        adapters.append(discord_adapter(app.catalog, app.settings, app.rate_limits, groups))
     return adapters
 
 

@@ -6,17 +6,19 @@ from collections.abc import Mapping
 
 from adapters.discord.adapter import DiscordAdapter, DiscordOptions
 from adapters.discord.commands import Suggest
+from adapters.discord.translate import PLATFORM
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.ratelimit import PlatformLimiter
+from bot.ratelimit import RateLimiters
 
 
 def discord_adapter(
     catalog: Catalog,
     settings: Settings,
-    limiter: PlatformLimiter,
+    rate_limits: RateLimiters,
     suggestions: Mapping[str, Suggest],
 ) -> DiscordAdapter:
+    """``rate_limits``: the process's pacing (the adapter takes Discord's)."""
     section = settings.discord
     if section.token is None:  # the config refuses this; never start without one
         raise RuntimeError("[discord] is enabled without a token")
@@ -32,6 +34,6 @@ def discord_adapter(
         catalog,
         token=section.token.get_secret_value(),
         options=options,
-        limiter=limiter,
+        limiter=rate_limits.for_platform(PLATFORM),
         suggestions=suggestions,
     )
