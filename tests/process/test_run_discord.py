@@ -19,7 +19,7 @@ from tests.fakes.discord_api import FakeDiscordApi
 from tests.fakes.discord_world import DcChannel, DcGuild, DcInteraction, DcMessage, DcUser
 from tests.process.bot_process import outbox_rows
 from tests.process.cli import ROOT, example_copy
-from tests.process.test_run_telegram import SIGTERM_GRACE, Service
+from tests.process.telegram_service import SIGTERM_GRACE, Service
 
 CATALOG = Catalog.load()
 ACK_WINDOW = 3.0
