@@ -32,6 +32,7 @@ from bot.text import quote_back
 from groups.config_check import check_config
 from groups.doctor_checks import DOCTOR_DOMAIN
 from groups.schedule_cli import Terminal, print_calendar, print_schedule
+from groups.suggestions import group_suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ CONSOLE_OFF = (
     "The console is switched off in this config ([console] enabled = false), so it cannot "
     "open this bot's data. Use a copy of the config for trying things out."
 )
-NOT_YET = "The {name} adapter is not part of this release yet; set enabled = false in [{section}]."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,9 +232,7 @@ def _config_path(given: Path | None) -> Path:
 
 def _cannot_run(settings: Settings) -> str | None:
     """Why ``run`` cannot start with these settings, if it cannot."""
-    if settings.discord.enabled:
-        return NOT_YET.format(name="Discord", section="discord")
-    if settings.telegram.enabled:
+    if settings.telegram.enabled or settings.discord.enabled:
         return None
     return ONLY_CONSOLE
 
@@ -255,6 +253,11 @@ def _platform_adapters(app: BotApp) -> list[Adapter]:
                 limiter=app.rate_limits.for_platform("telegram"),
             )
         )
+    if app.settings.discord.enabled:
+        from adapters.discord import discord_adapter
+
+        groups = {"group": group_suggestions(app.directory)}
+        adapters.append(discord_adapter(app.catalog, app.settings, app.rate_limits, groups))
     return adapters
 
 

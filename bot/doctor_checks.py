@@ -106,15 +106,11 @@ def clock_findings(skew: float | None) -> list[Finding]:
 async def check_discord_token(
     session: aiohttp.ClientSession, settings: Settings, api_base_url: str | None = None
 ) -> list[Finding]:
-    """``users/@me`` with the token, where there is an API address to ask: ``api_base_url``
-    or the ``[discord]`` section's own (this release's section has none yet)."""
+    """``users/@me`` with the token, at ``api_base_url`` or the ``[discord]`` section's."""
     token = settings.discord.token
     if token is None:
         return [Finding("skip", "discord", "not enabled, and no token set")]
-    configured: object = getattr(settings.discord, "api_base_url", None)
-    base = api_base_url or (configured if isinstance(configured, str) else None)
-    if base is None:
-        return [Finding("skip", "discord", "a token is set; this release cannot check it")]
+    base = api_base_url or settings.discord.api_base_url
     headers = {"Authorization": f"Bot {token.get_secret_value()}"}
     try:
         async with session.get(f"{base.rstrip('/')}/users/@me", headers=headers) as response:

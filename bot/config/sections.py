@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.config.checkins import CheckinsSection
+from bot.config.discord import DiscordSection
 from bot.config.fields import (
     check_console_name,
     check_timezone,
     config_error,
-    env_var_name,
     quoting,
 )
-from bot.config.limits import DiscordLimits
 from bot.config.reminders import DEFAULT_REMINDERS, ReminderOffsets
 from bot.config.telegram import TelegramSection
 from bot.storage import BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, StorageError, check_storage_url
@@ -115,23 +114,3 @@ class ConsoleSection(_Section):
     @classmethod
     def _user(cls, value: str) -> str:
         return check_console_name(value)
-
-
-def _require_token(enabled: object, token: SecretStr | None, section: str) -> None:
-    if enabled is True and token is None:
-        raise ValueError(f"set {env_var_name(section, 'token')} in the environment")
-
-
-class DiscordSection(_Section):
-    """The Discord adapter; the token comes from the environment; ``[discord.limits]``
-    says how fast the bot may send."""
-
-    enabled: bool = False
-    token: SecretStr | None = Field(default=None, validate_default=True)
-    limits: DiscordLimits = Field(default_factory=DiscordLimits)
-
-    @field_validator("token")
-    @classmethod
-    def _token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        _require_token(info.data.get("enabled"), value, "discord")
-        return value

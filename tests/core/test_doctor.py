@@ -200,14 +200,20 @@ async def test_discords_token_is_checked_where_there_is_an_address(tmp_path: Pat
             bad = load_settings(config, environ={"PEERCIRCLE_DISCORD__TOKEN": "nope"})
             works = await check_discord_token(session, good, base)
             refused = await check_discord_token(session, bad, base)
-            unknown = await check_discord_token(session, good)
+            configured = {
+                "PEERCIRCLE_DISCORD__TOKEN": token,
+                "PEERCIRCLE_DISCORD__API_BASE_URL": base,
+            }
+            from_config = await check_discord_token(
+                session, load_settings(config, environ=configured)
+            )
     finally:
         await runner.cleanup()
 
     assert works == [Finding("ok", "discord", "the token works: this is PeerCircle")]
     assert refused[0].status == "fix"
     assert "Discord refused the token (401)" in refused[0].text
-    assert unknown[0].status == "skip"
+    assert from_config == works  # [discord] api_base_url is where it asks
 
 
 def test_the_report_has_one_line_per_finding_and_a_verdict() -> None:

@@ -134,24 +134,6 @@ def test_a_missing_config_explains_itself(tmp_path: Path) -> None:
     assert "Traceback" not in run.err
 
 
-def test_run_refuses_discord_which_this_release_does_not_have(tmp_path: Path) -> None:
-    config = example_copy(tmp_path)
-    env = {  # Telegram is served now, but not alongside a platform that is missing
-        "PEERCIRCLE_TELEGRAM__ENABLED": "true",
-        "PEERCIRCLE_TELEGRAM__TOKEN": "123:not-a-real-token",
-        "PEERCIRCLE_DISCORD__ENABLED": "true",
-        "PEERCIRCLE_DISCORD__TOKEN": "not-a-real-discord-token",
-    }
-
-    run = peercircle("--config", str(config), "run", env=env)
-
-    assert run.code == 1
-    assert "Discord adapter is not part of this release" in run.err
-    assert "Telegram" not in run.err
-    assert "not-a-real" not in run.out + run.err
-    assert not (tmp_path / "data").exists()  # refused before touching anything
-
-
 def test_run_is_the_service_and_never_serves_the_console(tmp_path: Path) -> None:
     config = example_copy(tmp_path)  # only the console is enabled in the example
 

@@ -1,0 +1,204 @@
+"""Answering one interaction: in time, and each reply to its audience.
+
+**In time.** Discord drops an interaction that gets no first response within 3 seconds.
+The clock starts when the interaction arrives, not when its turn comes in the member's
+lane: after ``defer_after`` seconds (2 by default) without replies, the interaction is
+*deferred* (Discord shows "thinking…"), and the replies follow up whenever they are
+ready (within the 15 minutes the interaction stays open). A batch that sends a private
+message or a file first defers at once, since those may take a while. The deferral is
+ephemeral in a server channel (safe whatever the replies turn out to be); a first reply
+meant for everyone then replaces it with a message of its own.
+
+**Audiences**, in a server channel:
+
+- ``HERE``: a message everyone in the channel sees;
+- ``ONLY_YOU``: an ephemeral message, seen by the person alone, in the channel;
+- ``PRIVATE_MESSAGE``: a private message; then one ephemeral pointer ("I've sent you a
+  private message"), or, when Discord refuses it (50007), an ephemeral line saying so
+  and how to allow them. Never the content.
+
+In a private chat every reply is a message there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.delivery import Delivery
+from adapters.discord.outgoing import Outgoing, Pacing
+from bot.catalog import Catalog
+from bot.errors import log_incident, new_incident_id
+from bot.events import Actor, Incoming, Place
+from bot.platforms import RecipientUnreachable
+from bot.ratelimit import PlatformLimiter
+from bot.replies import Audience, Reply
+
+logger = logging.getLogger(__name__)
+
+DEFER_AFTER = 2.0
+
+
+class Answer(Protocol):
+    async def deliver(self, replies: Sequence[Reply]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    incoming: Incoming
+    answer: Answer
+    ref: int  # the interaction's or the message's id, for ``on_handled``
+
+
+class InteractionAnswer:
+    def __init__(
+        self,
+        interaction: discord.Interaction[Any],
+        actor: Actor,
+        place: Place,
+        delivery: Delivery,
+        catalog: Catalog,
+        *,
+        limiter: PlatformLimiter | None = None,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self._interaction = interaction
+        self._actor = actor
+        self._place = place
+        self._delivery = delivery
+        self._catalog = catalog
+        self._limiter = limiter
+        self._lock = asyncio.Lock()
+        self._deferred = False
+        self._original_done = False  # the deferred "thinking…" message was replaced
+        self._posted = 0
+        self._timer = asyncio.get_running_loop().call_later(defer_after, self._defer_soon)
+        self._deferring: asyncio.Task[None] | None = None
+
+    @property
+    def deferred(self) -> bool:
+        return self._deferred
+
+    async def deliver(self, replies: Sequence[Reply]) -> None:
+        """Every reply, each to its audience; then the interaction is settled."""
+        try:
+            if self._slow_to_deliver(replies):
+                await self._acknowledge()
+            if self._place.private:
+                for reply in replies:
+                    await self._post_all(reply, ephemeral=False)
+            else:
+                await self._in_channel(replies)
+            await self._settle()
+        finally:
+            self._timer.cancel()
+
+    async def _in_channel(self, replies: Sequence[Reply]) -> None:
+        sent_privately = unreachable = False
+        for reply in replies:
+            if reply.audience is Audience.PRIVATE_MESSAGE:
+                if await self._privately(reply):
+                    sent_privately = True
+                else:
+                    unreachable = True
+                continue
+            await self._post_all(reply, ephemeral=reply.audience is Audience.ONLY_YOU)
+        if unreachable:
+            await self._pointer(self._catalog.text("discord.could_not_message"))
+        elif sent_privately:
+            await self._pointer(self._catalog.text("audience.sent_privately"))
+
+    async def _privately(self, reply: Reply) -> bool:
+        try:
+            await self._delivery.to_person(self._actor, reply, Pacing.answer(self._limiter))
+        except RecipientUnreachable:
+            return False
+        return True
+
+    async def _pointer(self, text: str) -> None:
+        await self._post_all(Reply(text, audience=Audience.ONLY_YOU), ephemeral=True)
+
+    async def _post_all(self, reply: Reply, *, ephemeral: bool) -> None:
+        actor = self._actor
+        for message in self._delivery.messages(reply, actor):
+            await self._post(message, ephemeral=ephemeral)
+
+    async def _post(self, message: Outgoing, *, ephemeral: bool) -> None:
+        """The first response, the deferred message filled in, or a follow-up."""
+        interaction = self._interaction
+        async with self._lock:
+            self._posted += 1
+            if not interaction.response.is_done():
+                await interaction.response.send_message(
+                    **message.send_kwargs(), ephemeral=ephemeral
+                )
+                return
+            if self._deferred and not self._original_done:
+                self._original_done = True
+                if ephemeral or self._place.private:
+                    await interaction.edit_original_response(**message.edit_kwargs())
+                    return
+                await interaction.delete_original_response()  # "thinking…" was only for them
+        await interaction.followup.send(**message.send_kwargs(), ephemeral=ephemeral, wait=True)
+
+    async def _settle(self) -> None:
+        """Nothing was posted (no replies): the interaction must still be answered."""
+        if self._posted:
+            return
+        await self._acknowledge()
+        async with self._lock:
+            if self._deferred and not self._original_done:
+                self._original_done = True
+                await self._interaction.delete_original_response()
+
+    # -- in time ---------------------------------------------------------------------------
+
+    def _slow_to_deliver(self, replies: Sequence[Reply]) -> bool:
+        """Whether the batch does something slow before its first response."""
+        for reply in replies:
+            if reply.attachment is not None:
+                return True
+            if reply.audience is Audience.PRIVATE_MESSAGE and not self._place.private:
+                return True
+        return False
+
+    def _defer_soon(self) -> None:
+        self._deferring = asyncio.get_running_loop().create_task(self._defer_in_time())
+
+    async def _defer_in_time(self) -> None:
+        try:
+            await self._acknowledge()
+        except Exception as error:  # the replies will still try to go out
+            log_incident(logger, new_incident_id(), "discord defer", error)
+
+    async def _acknowledge(self) -> None:
+        """Defer, unless the interaction has had its first response already."""
+        async with self._lock:
+            if self._interaction.response.is_done():
+                return
+            await self._interaction.response.defer(ephemeral=not self._place.private, thinking=True)
+            self._deferred = True
+
+
+class DirectAnswer:
+    """The answer to a private message someone typed: every reply in that chat."""
+
+    def __init__(
+        self, delivery: Delivery, limiter: PlatformLimiter | None, channel_id: int, actor: Actor
+    ) -> None:
+        self._delivery = delivery
+        self._limiter = limiter
+        self._channel_id = channel_id
+        self._actor = actor
+
+    async def deliver(self, replies: Sequence[Reply]) -> None:
+        pacing = Pacing.answer(self._limiter)
+        for reply in replies:
+            await self._delivery.to_channel(
+                self._channel_id, reply, pacing, group_chat=False, actor=self._actor
+            )
