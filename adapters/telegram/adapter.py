@@ -70,6 +70,7 @@ from bot.platforms import MessageRef, PlatformBusy
 from bot.ratelimit import PlatformLimiter
 from bot.replies import Audience, Reply
 from bot.roles import Role
+from bot.update_ledger import UpdateLedger
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +117,11 @@ class TelegramAdapter:
         clock: Clock | None = None,
         on_handled: Callable[[int], None] | None = None,
         limiter: PlatformLimiter | None = None,
+        updates: UpdateLedger | None = None,
     ) -> None:
-        """``on_handled(update_id)``: the adapter finished with an update (tests wait for
+        """``updates``: where update ids are recorded across processes, so a webhook
+        delivery repeated to another process is dropped (None: this process only).
+        ``on_handled(update_id)``: the adapter finished with an update (tests wait for
         it). ``limiter``: the process's pacing for Telegram (None: none). ``receiving``:
         polling (the default) or a webhook. ``forms``: where forms in progress are kept
         (None: in memory only)."""
@@ -138,7 +142,7 @@ class TelegramAdapter:
         self._updates = UpdateHandler(self._sender, self._forms, self._delivery)
         self._admins = ChatAdmins(self._sender) if admins_are_facilitators else None
         self._lanes: MemberLanes[Update] = MemberLanes(self._work, self._refuse, name="telegram")
-        self._seen = RecentUpdates()
+        self._seen = RecentUpdates(ledger=updates)
         self._stop_grace = stop_grace
         self._on_handled = on_handled
         self._commands: tuple[CommandSpec, ...] = ()

@@ -8,10 +8,12 @@ from adapters.telegram.adapter import TelegramAdapter
 from adapters.telegram.intake import Receiving
 from adapters.telegram.webhook import Webhook
 from bot.catalog import Catalog
+from bot.clock import SystemClock
 from bot.config import TelegramSection
 from bot.form_progress_sql import SqlFormProgress
 from bot.ratelimit import PlatformLimiter
 from bot.storage.database import Database
+from bot.update_ledger import SqlUpdateLedger
 
 
 def configured_adapter(
@@ -34,6 +36,7 @@ def configured_adapter(
         receiving=receiving(section),
         forms=SqlFormProgress(database),
         limiter=limiter,
+        updates=SqlUpdateLedger(database, SystemClock()),
     )
 
 

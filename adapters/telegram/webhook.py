@@ -29,6 +29,8 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.update_ledger import UpdateLedger
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -51,19 +53,41 @@ class Webhook:
 
 
 class RecentUpdates:
-    """The last ``size`` update ids seen: ``first_time`` is False for a repeat."""
+    """The last ``size`` update ids seen: ``first_time`` is False for a repeat. With a
+    ``ledger`` (the bot's database), a repeat that reached another process is dropped
+    too; if the ledger cannot answer, this process's own memory decides."""
 
-    def __init__(self, size: int = REMEMBERED_UPDATES) -> None:
+    def __init__(self, size: int = REMEMBERED_UPDATES, ledger: UpdateLedger | None = None) -> None:
         self._size = size
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self._ledger = ledger
+        self._ledger_failed = False
 
     def first_time(self, update_id: int) -> bool:
+        """This process's own memory only."""
         if update_id in self._seen:
             return False
         self._seen[update_id] = None
         while len(self._seen) > self._size:
             self._seen.popitem(last=False)
         return True
+
+    async def first_anywhere(self, update_id: int) -> bool:
+        if not self.first_time(update_id):
+            return False
+        if self._ledger is None:
+            return True
+        try:
+            return await self._ledger.first_time("telegram", update_id)
+        except Exception as error:  # storage trouble: handle it rather than lose it
+            if not self._ledger_failed:
+                logger.warning(
+                    "telegram webhook: repeats are checked in this process only for now "
+                    "(the database did not answer: %s)",
+                    type(error).__name__,
+                )
+            self._ledger_failed = True
+            return True
 
 
 class WebhookServer:
@@ -122,7 +146,7 @@ class WebhookServer:
             return web.Response(status=400)
         if update is None:
             return web.Response(status=400)
-        if not self._seen.first_time(update.update_id):
+        if not await self._seen.first_anywhere(update.update_id):
             self.repeated += 1  # Telegram sent it again: handled once already
             return web.Response(status=200)
         await self._queue.put(update)
