@@ -15,7 +15,8 @@ Each is posted to its sender's lane (``bot.lanes``): one person's in order, diff
 people side by side, ``/crisis`` and ``/help`` at once (``Inbox.is_urgent``). Answering
 an interaction in time and to the right audience is ``answer.py``; buttons that survive
 restarts ``buttons.py``; forms as modals ``forms.py``; slash commands ``commands.py``;
-the facilitator roles ``roles.py``; posting outside an interaction ``delivery.py``.
+the facilitator roles ``roles.py``; posting outside an interaction ``delivery.py``;
+meetings as server events (the core's ``ScheduledEventsPort``) ``guild_events.py``.
 
 The token and member text never reach a log (``logs.py``).
 """
@@ -38,6 +39,7 @@ from adapters.discord.commands import Suggest, command_tree, fill_tree, sync_tre
 from adapters.discord.delivery import Delivery
 from adapters.discord.endpoints import Endpoints
 from adapters.discord.forms import FormShelf, form_id_of, modal_for
+from adapters.discord.guild_events import OffersServerEvents, ServerEvents
 from adapters.discord.logs import guard_sdk_logs
 from adapters.discord.outgoing import Pacing
 from adapters.discord.render import MAX_MESSAGE
@@ -84,7 +86,7 @@ class DiscordOptions:
     stop_grace: float = 5.0
 
 
-class DiscordAdapter:
+class DiscordAdapter(OffersServerEvents):
     platform = PLATFORM
     capabilities = Capabilities(
         buttons=True,
@@ -125,6 +127,7 @@ class DiscordAdapter:
         self._commands: tuple[CommandSpec, ...] = ()
         self._inbox: Inbox | None = None
         self._client: discord.Client | None = None
+        self.server_events = ServerEvents(lambda: self._client)
         self._tree: discord.app_commands.CommandTree[Any] | None = None
         self._logging_in = asyncio.Lock()
         self._stopping = asyncio.Event()

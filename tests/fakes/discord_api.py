@@ -14,7 +14,7 @@ The server binds 127.0.0.1 on a free port: REST under ``/api/v10`` (``discord_re
 checked against Discord's limits (``discord_checks``); message contents are rendered as
 a Discord client shows them (``discord_markdown``). Faults on request
 (``discord_faults``): ``fail(route, 429 | 500 | status, ...)``, ``block_dms(user)``
-(50007), ``drop_gateway()``.
+(50007), ``drop_gateway()``. Server events: ``discord_events``.
 
 Every REST call is recorded (``calls``), without its token; aiohttp's access log is off.
 """
@@ -29,6 +29,7 @@ from typing import Self
 from aiohttp import web
 
 from tests.fakes.discord_checks import ApiError, json_answer
+from tests.fakes.discord_events import EventRoutes
 from tests.fakes.discord_faults import Fault, FaultBook, fault_response
 from tests.fakes.discord_gateway import Gateway, Session
 from tests.fakes.discord_interactions import InteractionRoutes, interaction_seen
@@ -39,7 +40,7 @@ from tests.fakes.discord_world import JSON, DcInteraction, DcMessage
 API_PREFIX = "/api/v10"
 
 
-class FakeDiscordApi(InteractionRoutes):
+class FakeDiscordApi(InteractionRoutes, EventRoutes):
     def __init__(self, **options: str) -> None:
         super().__init__(**options)
         self.gateway = Gateway(
@@ -49,7 +50,11 @@ class FakeDiscordApi(InteractionRoutes):
             resume_url=lambda: f"{self._origin('ws')}/gateway/resume",
         )
         self.faults = FaultBook()
-        self._routes: list[Route] = self.rest_routes() + self.interaction_routes()
+        self._routes: list[Route] = [
+            *self.rest_routes(),
+            *self.interaction_routes(),
+            *self.event_routes(),
+        ]
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -193,7 +198,8 @@ class FakeDiscordApi(InteractionRoutes):
         return data
 
     def _guilds_for(self, session: Session) -> list[JSON]:
-        return [g.json(self.users) for g in self.guilds.values() if session.serves(g.id)]
+        users = {**self.users, self.bot.id: self.bot}  # the bot's own member too, as Discord
+        return [g.json(users) for g in self.guilds.values() if session.serves(g.id)]
 
     # -- REST ------------------------------------------------------------------------------
 
