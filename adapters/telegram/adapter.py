@@ -119,12 +119,9 @@ class TelegramAdapter:
         limiter: PlatformLimiter | None = None,
         updates: UpdateLedger | None = None,
     ) -> None:
-        """``updates``: where update ids are recorded across processes, so a webhook
-        delivery repeated to another process is dropped (None: this process only).
-        ``on_handled(update_id)``: the adapter finished with an update (tests wait for
-        it). ``limiter``: the process's pacing for Telegram (None: none). ``receiving``:
-        polling (the default) or a webhook. ``forms``: where forms in progress are kept
-        (None: in memory only)."""
+        """``receiving``: polling (default) or a webhook; ``forms``: forms in progress and
+        ``updates``: update ids, shared across processes (None: in memory); ``limiter``:
+        Telegram pacing; ``on_handled(update_id)``: an update is done (tests wait)."""
         guard_sdk_logs(token)
         self._receiving = receiving or Receiving(poll_timeout=poll_timeout)
         if self._receiving.webhook is not None:
