@@ -23,7 +23,7 @@ from bot.events import (
 from bot.forms import check_answers
 from bot.listeners import TextListener
 from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
-from bot.replies import Audience, Reply
+from bot.replies import MAX_ACTION_BYTES, Audience, Reply
 from bot.roles import Role
 from bot.storage.database import StorageNotOpen, StorageUnavailable
 from bot.text import clean_input, quote_back
@@ -154,7 +154,8 @@ class Dispatcher:
     async def _form(self, incoming: FormSubmitted) -> list[Reply]:
         name, _, argument = incoming.form_id.partition(":")
         spec = self.commands.get(name)
-        if spec is None or spec.form is None:
+        forged = len(incoming.form_id.encode()) > MAX_ACTION_BYTES  # no form of ours has it
+        if spec is None or spec.form is None or forged:
             return [self._say("core.form_expired")]
         context = await self._context(incoming.actor, incoming.place)
         if refusal := self._refusal(spec, context.role):
