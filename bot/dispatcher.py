@@ -152,9 +152,10 @@ class Dispatcher:
         return await self._run(f"/{spec.name}", spec.handler(context, args))
 
     async def _form(self, incoming: FormSubmitted) -> list[Reply]:
-        name, _, argument = incoming.form_id.partition(":")
+        form_id = clean_input(incoming.form_id)  # a client may send anything as an id
+        name, _, argument = form_id.partition(":")
         spec = self.commands.get(name)
-        forged = len(incoming.form_id.encode()) > MAX_ACTION_BYTES  # no form of ours has it
+        forged = len(form_id.encode()) > MAX_ACTION_BYTES  # no form of ours has one so long
         if spec is None or spec.form is None or forged:
             return [self._say("core.form_expired")]
         context = await self._context(incoming.actor, incoming.place)
