@@ -31,6 +31,7 @@ from bot.degraded import (
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
+from bot.flood import CommandFlood
 from bot.messenger import Messenger
 from bot.outbox import DeliveryPolicy, DeliveryWorker, Outbox
 from bot.platforms import Platforms
@@ -104,7 +105,9 @@ class BotApp:
         support = domain.crisis_support(settings, helplines, crisis_phrases)
         registry = domain.registry(settings, helplines, support)
         access = GroupAccess(settings.organizers, directory)
-        dispatcher = Dispatcher(registry, access, platforms, catalog, clock, text_listener=support)
+        dispatcher = Dispatcher(
+            registry, access, platforms, catalog, clock, text_listener=support, flood=CommandFlood()
+        )
         return cls(
             settings,
             catalog,
