@@ -55,6 +55,17 @@ def clean_input(text: str) -> str:
     return "".join(kept).strip()
 
 
+def has_control_characters(text: str, *, line_breaks: bool = False) -> bool:
+    """Whether ``text`` holds what ``clean_input`` would remove: control characters
+    (tabs and, unless ``line_breaks``, line breaks included), bidi controls, unpaired
+    surrogates. For text an organizer writes that the bot shows as it is (a group's name)."""
+    return any(
+        (unicodedata.category(char) in _DROPPED_CATEGORIES and not (line_breaks and char == "\n"))
+        or char in _BIDI_CONTROLS
+        for char in text
+    )
+
+
 def clean_name(text: str, limit: int = MAX_NAME_LENGTH) -> str:
     """A display name fit to show anyone: one line, clean, at most ``limit`` characters.
 

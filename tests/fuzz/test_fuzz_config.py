@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from bot.config import ConfigError, Settings, format_problems, load_settings
 from tests.domain.matrix_world import Texts
-from tests.fuzz.strategies import examples, nasty_text
+from tests.fuzz.strategies import examples, nasty_text, unsafe_characters
 from tests.fuzz.toml_text import CONFIG_WORDS, document, toml_values, value
 from tests.harness import HARNESS_ENVIRON, Harness, person, write_config
 
@@ -223,12 +223,13 @@ async def _answers(path: Path) -> None:
     harness = await Harness.open(path)
     try:
         texts = Texts.of(harness.app.catalog)
-        for line in ("/groups", "/next", "/help", "/crisis"):
+        lines = ["/groups", "/next", "/help", "/crisis", "/start"]
+        for group in harness.app.directory.all():
+            lines += [f"/join {group.slug}", f"/next {group.slug}", f"/calendar {group.slug}"]
+        for line in lines:
             for reply in await harness.say(line, as_=person("tina")):
                 assert not any(p.fullmatch(reply.text) for p in texts.failures), line
-        for group in harness.app.directory.all():
-            for line in (f"/join {group.slug}", f"/next {group.slug}", f"/calendar {group.slug}"):
-                for reply in await harness.say(line, as_=person("tina")):
-                    assert not any(p.fullmatch(reply.text) for p in texts.failures), line
+                for shown in (reply.text, *(button.label for button in reply.buttons)):
+                    assert unsafe_characters(shown) == [], line
     finally:
         await harness.close()

@@ -121,6 +121,10 @@ CONFIG_WORDS = (
     "GB",
     "gb",
     "ZZ",
+    "Tuesday\nCircle",
+    "\u001b[31mRed\u001b[0m",
+    "Room\t4",
+    "\u202eelcric",
 )
 
 
