@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.events import ActionPressed, Actor, CommandInvoked, FormSubmitted, TextReceived
 from bot.roles import Role
+from bot.text import clean_input
 from tests.domain.matrix_world import RULES
 from tests.fuzz.strategies import examples, mutated, nasty_text, numbers, pick, words
 from tests.fuzz.world import FuzzWorld, grants, open_world, places, speakers
@@ -56,8 +57,10 @@ def test_any_message_anywhere(
     place = data.draw(places(actor))
     world.grant(actor, place, role)
     replies = world.handle(TextReceived(actor, place, text))
-    if not place.private and not text.lstrip().startswith("/"):
-        assert replies == []  # people talking to each other get no word from the bot
+    # People talking to each other get no word from the bot. (What it reads is the text
+    # cleaned: "\x1b[31m/join" is a command, as the escape is never shown.)
+    if not place.private and not clean_input(text).startswith("/"):
+        assert replies == []
 
 
 def _values(world: FuzzWorld, name: str) -> st.SearchStrategy[dict[str, str]]:
