@@ -31,6 +31,7 @@ from bot.degraded import (
 from bot.dispatcher import Dispatcher
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
+from bot.flood import CommandFlood
 from bot.http_endpoint import EndpointSource, HttpEndpoint
 from bot.messenger import Messenger
 from bot.metrics_prometheus import PrometheusMetrics
@@ -113,7 +114,14 @@ class BotApp:
         registry = domain.registry(settings, helplines, support)
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(
-            registry, access, platforms, catalog, clock, text_listener=support, metrics=metrics
+            registry,
+            access,
+            platforms,
+            catalog,
+            clock,
+            text_listener=support,
+            metrics=metrics,
+            flood=CommandFlood(),
         )
         return cls(
             settings,

@@ -20,11 +20,12 @@ from bot.events import (
     Place,
     TextReceived,
 )
+from bot.flood import CommandFlood
 from bot.forms import check_answers
 from bot.listeners import TextListener
 from bot.metrics import Metrics, NoMetrics
 from bot.permissions import MAX_PLATFORM_GRANT, Authority, PlatformRoles
-from bot.replies import Audience, Reply
+from bot.replies import MAX_ACTION_BYTES, Audience, Reply
 from bot.roles import Role
 from bot.storage.database import StorageNotOpen, StorageUnavailable
 from bot.text import clean_input, quote_back
@@ -46,6 +47,7 @@ class Dispatcher:
         max_input_chars: int = DEFAULT_MAX_INPUT_CHARS,
         text_listener: TextListener | None = None,
         metrics: Metrics | None = None,
+        flood: CommandFlood | None = None,
     ) -> None:
         self.commands = commands
         self._authority = authority
@@ -55,6 +57,7 @@ class Dispatcher:
         self._max_input_chars = max_input_chars
         self._text_listener = text_listener
         self._metrics = metrics or NoMetrics()
+        self._flood = flood  # None: no limit on how many commands a member may send
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: every failure becomes a kind reply (and, if unexpected, a log)."""
@@ -142,8 +145,10 @@ class Dispatcher:
     async def _command(
         self, incoming: Incoming, name: str, values: Mapping[str, str]
     ) -> list[Reply]:
-        context = await self._context(incoming.actor, incoming.place)
         spec = self.commands.get(name)
+        if (spec is None or not spec.urgent) and (held := self._held(incoming.actor)) is not None:
+            return held
+        context = await self._context(incoming.actor, incoming.place)
         if spec is None:
             return [self._unknown(name, context.role)]
         if refusal := self._refusal(spec, context.role):
@@ -155,10 +160,14 @@ class Dispatcher:
         return await self._run(f"/{spec.name}", spec.handler(context, args))
 
     async def _form(self, incoming: FormSubmitted) -> list[Reply]:
-        name, _, argument = incoming.form_id.partition(":")
+        form_id = clean_input(incoming.form_id)  # a client may send anything as an id
+        name, _, argument = form_id.partition(":")
         spec = self.commands.get(name)
-        if spec is None or spec.form is None:
+        forged = len(form_id.encode()) > MAX_ACTION_BYTES  # no form of ours has one so long
+        if spec is None or spec.form is None or forged:
             return [self._say("core.form_expired")]
+        if (held := self._held(incoming.actor)) is not None:
+            return held
         context = await self._context(incoming.actor, incoming.place)
         if refusal := self._refusal(spec, context.role):
             return [refusal]
@@ -185,6 +194,16 @@ class Dispatcher:
             commands=self.commands,
             authority=self._authority,
         )
+
+    def _held(self, actor: Actor) -> list[Reply] | None:
+        """None if ``actor`` may run another command now; else what to answer (the
+        first time "slow down", then nothing until they have room again)."""
+        if self._flood is None:
+            return None
+        verdict = self._flood.check(actor.key, self._clock.now())
+        if verdict.allowed:
+            return None
+        return [self._say("limits.commands")] if verdict.answer else []
 
     def _refusal(self, spec: CommandSpec, role: Role) -> Reply | None:
         if role >= spec.min_role:

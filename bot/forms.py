@@ -9,6 +9,8 @@ from bot.errors import UserError
 from bot.replies import FieldKind, Form, FormField
 from bot.text import clean_input
 
+MAX_CHOICE_DIGITS = 6  # a choice's number as typed; longer digit strings are no number
+
 
 def check_answers(form: Form, submitted: Mapping[str, str]) -> Args:
     """The answers to ``form``, cleaned and checked; fields the form does not have are
@@ -42,7 +44,8 @@ def _clean(form_field: FormField, raw: str) -> str:
 def choice_for(question: FormField, typed: str) -> str | None:
     """The value of the choice someone typed instead of tapping: by its number (from 1),
     its value or its label, in any case. None if it names no choice."""
-    if typed.isdecimal() and 1 <= int(typed) <= len(question.choices):
+    number = typed.isdecimal() and len(typed) <= MAX_CHOICE_DIGITS  # int() refuses 4300
+    if number and 1 <= int(typed) <= len(question.choices):
         return question.choices[int(typed) - 1].value
     wanted = typed.casefold()
     for choice in question.choices:

@@ -33,18 +33,37 @@ def strip_escapes(text: str) -> str:
     return _TERMINAL_ESCAPES.sub("", text)
 
 
+# Control characters, and unpaired surrogates (a broken client's JSON escapes, bytes a
+# terminal could not decode): no UTF-8 can carry those, so neither storage nor a platform
+# could take a text holding one.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cs"})
+
+
 def clean_input(text: str) -> str:
     """A message as the bot should read it: NFC, no escape sequences, no control
-    characters (tabs become spaces, line breaks are kept), no bidi controls, trimmed.
-    Emoji, joiners and right-to-left letters are kept intact."""
+    characters (tabs become spaces, line breaks are kept), no bidi controls, no unpaired
+    surrogates, trimmed. Emoji, joiners and right-to-left letters are kept intact."""
     normalised = unicodedata.normalize("NFC", strip_escapes(text))
     kept: list[str] = []
     for char in normalised:
         if char == "\t":
             kept.append(" ")
-        elif char == "\n" or (unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS):
+        elif char == "\n" or (
+            unicodedata.category(char) not in _DROPPED_CATEGORIES and char not in _BIDI_CONTROLS
+        ):
             kept.append(char)
     return "".join(kept).strip()
+
+
+def has_control_characters(text: str, *, line_breaks: bool = False) -> bool:
+    """Whether ``text`` holds what ``clean_input`` would remove: control characters
+    (tabs and, unless ``line_breaks``, line breaks included), bidi controls, unpaired
+    surrogates. For text an organizer writes that the bot shows as it is (a group's name)."""
+    return any(
+        (unicodedata.category(char) in _DROPPED_CATEGORIES and not (line_breaks and char == "\n"))
+        or char in _BIDI_CONTROLS
+        for char in text
+    )
 
 
 def clean_name(text: str, limit: int = MAX_NAME_LENGTH) -> str:

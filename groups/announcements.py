@@ -5,12 +5,16 @@ paced like every other message the bot sends on its own."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from bot.args import Args, ParamSpec
 from bot.clock import Clock
 from bot.commands import CommandSpec
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import Actor, Place
+from bot.flood import WindowLimit
 from bot.instants import to_epoch_ms
 from bot.outbox import Outbox, OutboxMessage, Target
 from bot.replies import Audience, Reply
@@ -24,6 +28,7 @@ from groups.roster import authorize_facilitator
 
 KIND = "announcement"
 MAX_ANNOUNCEMENT = 1000
+PER_GROUP_PER_HOUR = 5  # however many facilitators a group has
 GROUP = ParamSpec("group", "params.group", max_length=100)
 TEXT = ParamSpec("text", "params.announcement", rest=True, max_length=MAX_ANNOUNCEMENT)
 
@@ -43,6 +48,7 @@ class Announcements:
         self._clock = clock
         self._settings = settings
         self._members = MembershipRepository()
+        self._sent = WindowLimit(PER_GROUP_PER_HOUR, timedelta(hours=1))
 
     def specs(self) -> list[CommandSpec]:
         return [
@@ -55,6 +61,7 @@ class Announcements:
         group = self._directory.resolve(args.text("group"))
         authorize_facilitator(ctx, group)
         text = ctx.text("announce.message", group=group.name, text=args.text("text").strip())
+        self._check_limit(group)
         stamp = to_epoch_ms(self._clock.now())
         async with self._db.transaction() as tx:
             targets: list[Target] = [*group_places(group), *await self._opted_in(tx, group)]
@@ -63,6 +70,7 @@ class Announcements:
             for target in targets:
                 key = f"{KIND}:{group.slug}:{stamp}:{_who(target)}"
                 await self._outbox.enqueue(tx, OutboxMessage(key, KIND, target, text))
+        self._sent.take(group.slug, self._clock.now())  # counted once it is queued
         places = sum(isinstance(target, Place) for target in targets)
         return ctx.reply(
             "announce.done",
@@ -70,6 +78,21 @@ class Announcements:
             group=group.name,
             places=places,
             people=len(targets) - places,
+        )
+
+    def _check_limit(self, group: Group) -> None:
+        """Refuse another announcement for ``group`` beyond the hour's limit."""
+        now = self._clock.now()
+        if self._sent.used(group.slug, now) < PER_GROUP_PER_HOUR:
+            return
+        zone = ZoneInfo(group.timezone)
+        free = self._sent.free_at(group.slug, now).astimezone(zone)
+        raise UserError(
+            "limits.announce.too_many",
+            group=group.name,
+            count=PER_GROUP_PER_HOUR,
+            time=f"{free:%H:%M}",
+            zone=zone.key,
         )
 
     async def _opted_in(self, tx: Executor, group: Group) -> list[Actor]:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.events import Actor
+from bot.flood import WindowLimit
 from bot.storage.database import Database, Executor
 from groups.checkin_keys import CheckinKeys
 from groups.checkin_notices import CheckinNotices
@@ -30,6 +31,10 @@ from groups.models import Group, SeatStatus
 logger = logging.getLogger(__name__)
 
 MAX_NOTE = 500
+# How often a member may change one check-in (the first answer included). Counted in
+# memory only: nothing stored says how often anyone checked in or changed their mind.
+CHANGES_PER_PERIOD = 10
+CHANGES_REMEMBERED = timedelta(days=14)  # longer than any period is open
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,7 @@ class CheckinService:
         self._store = CheckinStore()
         self._markers = MarkerStore()
         self._members = MembershipRepository()
+        self._changes = WindowLimit(CHANGES_PER_PERIOD, CHANGES_REMEMBERED)
 
     @property
     def available(self) -> bool:
@@ -92,6 +98,12 @@ class CheckinService:
         period = latest_period(group, now)
         if not period.is_open(now):
             raise UserError("checkins.closed", group=group.name)
+        # The changes are counted by the marker: keyed, so no member id is held in memory.
+        marker = keys.marker(actor, group.slug, period.name)
+        if self._changes.used(marker, now) >= CHANGES_PER_PERIOD:
+            raise UserError(
+                "limits.checkins.too_many_changes", group=group.name, count=CHANGES_PER_PERIOD
+            )
         await self.open_if_due(group, period)
         tag = keys.replace_tag(actor, group.slug, period.name)
         answer = Answer(mood, note[:MAX_NOTE])
@@ -102,8 +114,8 @@ class CheckinService:
         # Its own transaction: the marker cannot be told apart from any other by when,
         # or in what order, it was written next to the answer.
         async with self._db.transaction() as tx:
-            marker = keys.marker(actor, group.slug, period.name)
             await self._markers.add(tx, group.slug, period.name, marker)
+        self._changes.take(marker, now)
         return period
 
     async def request_contact(self, actor: Actor, group: Group) -> int:

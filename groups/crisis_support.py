@@ -29,6 +29,7 @@ from bot.args import Args, ParamSpec
 from bot.commands import CommandSpec
 from bot.context import Context
 from bot.events import Actor
+from bot.flood import WindowLimit
 from bot.replies import Audience, Button, Reply
 from bot.storage.database import Database
 from groups.crisis import HelplineDirectory
@@ -47,6 +48,9 @@ ANON_DELAY_MINUTES = (5.0, 20.0)
 # How long the reply waits for the member's groups (to offer the buttons) before it
 # answers with the helplines alone: the helplines must never wait on storage.
 QUICK_READ_SECONDS = 0.5
+# Anonymous alerts a member may send in a day (each is a new alert; "me" is once a day
+# anyway). Counted in memory only, so nothing stored ties a member to an anonymous one.
+ANON_PER_DAY = 3
 CHOICE = ParamSpec("choice", "crisis.support.param_choice", required=False, max_length=10)
 
 _system_random = random.SystemRandom()
@@ -86,6 +90,7 @@ class CrisisSupport:
         self._bot_name = bot_name
         self._anon_delay = anon_delay
         self._quick_read_seconds = quick_read_seconds
+        self._anonymous = WindowLimit(ANON_PER_DAY, timedelta(days=1))
 
     def specs(self) -> list[CommandSpec]:
         return [
@@ -129,7 +134,12 @@ class CrisisSupport:
             queued = await self._tell_me(ctx, groups)
             key = "crisis.support.sent_me" if queued else "crisis.support.already_me"
             return ctx.reply(key, audience=Audience.ONLY_YOU, groups=names)
+        if self._anonymous.used(ctx.actor.key, ctx.clock.now()) >= ANON_PER_DAY:
+            return ctx.reply(
+                "limits.support.anon_enough", audience=Audience.ONLY_YOU, count=ANON_PER_DAY
+            )
         await self._tell_anonymously(ctx, groups)
+        self._anonymous.take(ctx.actor.key, ctx.clock.now())
         return ctx.reply("crisis.support.sent_anon", audience=Audience.ONLY_YOU, groups=names)
 
     async def _offer_buttons(self, actor: Actor) -> bool:

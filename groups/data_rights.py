@@ -84,7 +84,8 @@ class DataRightsCommands:
 
     def _fresh(self, ctx: Context, stamp: str) -> bool:
         """Whether a "Yes" button shown at ``stamp`` (epoch seconds) still counts."""
-        if not stamp.isdigit() or len(stamp) > 12:
+        # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses.
+        if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
             return False
         age = ctx.clock.now().timestamp() - int(stamp)
         return 0 <= age <= CONFIRM_WINDOW.total_seconds()

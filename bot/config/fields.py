@@ -15,6 +15,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from bot.config.locator import Loc
+from bot.text import has_control_characters
 
 __all__ = [
     "CONFIG_ERROR",
@@ -94,6 +95,20 @@ def _timezone_problem(name: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return _UNKNOWN_ZONE
     return None
+
+
+def check_one_line(text: str) -> str:
+    """A name the bot shows as written: one line, no control characters."""
+    if has_control_characters(text):
+        raise ValueError("must be one line of plain text, without line breaks, tabs or escapes")
+    return text
+
+
+def check_plain_text(text: str) -> str:
+    """A text the bot shows as written: line breaks are fine, control characters not."""
+    if has_control_characters(text, line_breaks=True):
+        raise ValueError("must be plain text: line breaks are fine, but not tabs or escapes")
+    return text
 
 
 def check_timezone(name: str) -> str:

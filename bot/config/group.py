@@ -9,7 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from bot.config.checkins import GroupCheckins
 from bot.config.crisis import check_country_code
-from bot.config.fields import MemberRef, check_timezone, config_error, quoting
+from bot.config.fields import (
+    MemberRef,
+    check_one_line,
+    check_plain_text,
+    check_timezone,
+    config_error,
+    quoting,
+)
 from bot.config.schedule import ScheduleConfig
 
 __all__ = ["GroupConfig"]
@@ -68,6 +75,16 @@ class GroupConfig(BaseModel):
     @classmethod
     def _timezone(cls, value: str) -> str:
         return check_timezone(value) if value else value
+
+    @field_validator("name", "location")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return check_one_line(value)
+
+    @field_validator("description")
+    @classmethod
+    def _plain_text(cls, value: str) -> str:
+        return check_plain_text(value)
 
     @field_validator("schedule")
     @classmethod

@@ -13,6 +13,7 @@ from bot.config.checkins import CheckinsSection
 from bot.config.discord import DiscordSection
 from bot.config.fields import (
     check_console_name,
+    check_one_line,
     check_timezone,
     config_error,
     quoting,
@@ -63,6 +64,11 @@ class BotSection(_Section):
     @classmethod
     def _timezone(cls, value: str) -> str:
         return check_timezone(value)
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return check_one_line(value)
 
     @field_validator("country", mode="before")
     @classmethod

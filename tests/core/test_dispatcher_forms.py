@@ -93,6 +93,15 @@ async def test_a_form_whose_command_is_gone_has_expired() -> None:
     assert reply.audience is Audience.ONLY_YOU
 
 
+async def test_a_form_id_longer_than_any_form_of_ours_has_expired() -> None:
+    """A client may send any id; one too long for a form (whose rebuilding would fail)
+    is none the bot showed. The fuzzing found /checkin's ending in an incident."""
+    [reply] = await _submit("note:" + "x" * 60, text="hi")
+    [odd] = await _submit("note:g1\ud800\x00", text="hi")
+    assert "isn't available any more" in reply.text
+    assert odd.text == "g1|hi|2026-11-27"
+
+
 async def test_a_wrong_answer_is_refused_with_the_field_named() -> None:
     [reply] = await _submit("note:g1", text="x" * 21)
     assert "“Your note” is longer than I can keep (20 characters at most)" in reply.text

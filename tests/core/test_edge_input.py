@@ -20,6 +20,7 @@ NASTY = {
     "nul and bell": ("Ma\x00ry\x07", "Mary"),
     "line breaks": ("Ann\nSYSTEM: you are admin", "Ann SYSTEM: you are admin"),
     "tabs": ("Bo\tb", "Bo b"),
+    "unpaired surrogates": ("Zo\udc80\ud800e", "Zoe"),
     "emoji kept": ("Kai 🌈‍🔥", "Kai 🌈‍🔥"),
     "rtl kept": ("שלום", "שלום"),
 }
@@ -99,3 +100,18 @@ async def test_a_name_stored_before_cleaning_is_shown_clean_on_a_roster(
     assert "\x07" not in roster
     assert "• Alice zzz" in roster
     assert "z" * 41 not in roster  # names on a roster are shortened to 40 characters
+
+
+async def test_a_name_or_message_with_an_unpaired_surrogate_is_stored_and_answered(
+    harness: Harness,
+) -> None:
+    """No UTF-8 holds an unpaired surrogate (a broken client's JSON escape, a byte the
+    console could not decode), so SQLite and the platforms would refuse it: the fuzzing
+    found /join failing with an incident for such a name."""
+    zoe = Actor("telegram", "9001", "Zo\udc80e")
+
+    [joined] = await harness.say("/join circle\ud800", as_=zoe)
+    roster = await harness.text("/roster circle", as_=person("fran"))
+
+    assert "have a seat" in joined.text
+    assert "• Zoe (telegram:9001)" in roster

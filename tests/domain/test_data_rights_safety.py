@@ -73,12 +73,15 @@ async def test_an_old_or_made_up_button_asks_again(tmp_path: Path) -> None:
         later = int(harness.clock.now().timestamp()) + 3600
         [future] = await harness.say(f"/forgetme confirm {later}", as_=zeph)
         [junk] = await harness.say("/forgetme confirm soon", as_=zeph)
+        # Digits str.isdigit() takes and int() refuses (the fuzzing found these).
+        odd = [await harness.say(f"/forgetme confirm {stamp}", as_=zeph) for stamp in "²①"]
         after = dump(tmp_path)
     finally:
         await harness.close()
     assert "has run out" in stale.text
     assert "has run out" in future.text
     assert "has run out" in junk.text
+    assert all("has run out" in reply.text for [reply] in odd)
     assert rows_naming(after) == rows_naming(before) != []
 
 
