@@ -11,7 +11,7 @@ both own a row.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +20,9 @@ from bot.instants import from_epoch_ms, to_epoch_ms
 from bot.outbox.message import OutboxMessage, Target, decode_body, encode_body
 from bot.replies import Button
 from bot.storage.database import Database, Executor, Row
+
+_CHUNK = 500  # values per IN list: far below SQLite's and PostgreSQL's limits
+_RANGES = 200  # key ranges per query (SQLite joins at most 500 SELECTs in one)
 
 _DUE = (
     "status = 'pending' AND next_attempt_at <= :now"
@@ -215,6 +218,26 @@ class OutboxStore:
         )
         return {str(row["dedupe_key"]) for row in rows}
 
+    async def keys_under_each(self, db: Executor, prefixes: Sequence[str]) -> list[set[str]]:
+        """``keys_under`` for each of ``prefixes``, in a few queries (each key range is
+        still read through the dedupe_key index)."""
+        found: dict[str, set[str]] = {prefix: set() for prefix in prefixes}
+        unique = sorted(found)
+        for start in range(0, len(unique), _RANGES):
+            chunk = unique[start : start + _RANGES]
+            params: dict[str, str] = {}
+            selects = []
+            for n, prefix in enumerate(chunk):
+                bounds = _under(prefix)
+                params[f"low{n}"], params[f"high{n}"] = bounds["low"], bounds["high"]
+                selects.append(
+                    f"SELECT {n} AS part, dedupe_key FROM outbox"
+                    f" WHERE dedupe_key >= :low{n} AND dedupe_key < :high{n}"
+                )
+            for row in await db.fetch_all(" UNION ALL ".join(selects), params):
+                found[chunk[int(row["part"])]].add(str(row["dedupe_key"]))
+        return [found[prefix] for prefix in prefixes]
+
     async def next_due(self, db: Database) -> datetime | None:
         row = await db.fetch_one(
             "SELECT MIN(COALESCE(claimed_until, next_attempt_at)) AS due FROM outbox"
@@ -224,19 +247,31 @@ class OutboxStore:
 
     async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
         """Keys of those in ``people`` whose latest finished private message did not
-        arrive because they could not be reached."""
-        wanted = {person.key for person in people}
-        if not wanted:
-            return set()
+        arrive because they could not be reached. Reads only their rows, through the
+        recipient index (a roster's worth per query), never the whole table."""
+        by_platform: dict[str, list[str]] = {}
+        for person in people:
+            by_platform.setdefault(person.platform, []).append(person.user_id)
+        found: set[str] = set()
+        for platform, users in sorted(by_platform.items()):
+            chosen = sorted(set(users))
+            for start in range(0, len(chosen), _CHUNK):
+                found |= await self._unreachable(db, platform, chosen[start : start + _CHUNK])
+        return found
+
+    async def _unreachable(self, db: Executor, platform: str, users: list[str]) -> set[str]:
+        params = {f"u{n}": user for n, user in enumerate(users)}
         rows = await db.fetch_all(
-            "SELECT o.platform, o.recipient FROM outbox o"
-            " WHERE o.recipient IS NOT NULL AND o.status = 'unreachable'"
-            " AND o.finished_at = (SELECT MAX(i.finished_at) FROM outbox i"
-            "  WHERE i.platform = o.platform AND i.recipient = o.recipient"
-            "  AND i.status IN ('sent', 'unreachable'))"
+            "SELECT recipient, status, finished_at FROM outbox WHERE platform = :platform"
+            f" AND recipient IN ({', '.join(f':{name}' for name in params)})"
+            " AND status IN ('sent', 'unreachable') AND finished_at IS NOT NULL",
+            {"platform": platform, **params},
         )
-        found = {f"{row['platform']}:{row['recipient']}" for row in rows}
-        return found & wanted
+        latest: dict[str, tuple[int, bool]] = {}  # recipient -> (finished_at, unreachable)
+        for row in rows:
+            mine = (int(row["finished_at"]), row["status"] == "unreachable")
+            latest[row["recipient"]] = max(latest.get(row["recipient"], mine), mine)
+        return {f"{platform}:{user}" for user, (_, unreachable) in latest.items() if unreachable}
 
     async def about_person(self, db: Executor, person: Actor) -> list[PersonMessage]:
         """Every row about ``person`` (sent or not), oldest first."""
