@@ -115,24 +115,18 @@ class OutboxStore:
         return changed > 0
 
     async def claim(self, db: Database, now: datetime, lease: timedelta) -> Claimed | None:
-        """Own the most overdue row for ``lease``; None when nothing is due."""
-        params = {"now": to_epoch_ms(now)}
+        """Own the most overdue row for ``lease``; None when nothing is due (or another
+        worker took it first). One statement picks the row, marks it owned only if it
+        is still due, and returns it: a fan-out claims hundreds a second."""
+        token = secrets.token_hex(8)
         async with db.transaction() as tx:
             row = await tx.fetch_one(
-                f"SELECT id FROM outbox WHERE {_DUE} ORDER BY next_attempt_at, id LIMIT 1", params
+                "UPDATE outbox SET claimed_until = :until, claim_token = :token"
+                f" WHERE id = (SELECT id FROM outbox WHERE {_DUE}"
+                f" ORDER BY next_attempt_at, id LIMIT 1) AND {_DUE} RETURNING *",
+                {"now": to_epoch_ms(now), "token": token, "until": to_epoch_ms(now + lease)},
             )
-            if row is None:
-                return None
-            token = secrets.token_hex(8)
-            owned = await tx.execute(
-                f"UPDATE outbox SET claimed_until = :until, claim_token = :token"
-                f" WHERE id = :id AND {_DUE}",
-                {**params, "id": row["id"], "token": token, "until": to_epoch_ms(now + lease)},
-            )
-            if not owned:  # another worker took it first
-                return None
-            full = await tx.fetch_one("SELECT * FROM outbox WHERE id = :id", {"id": row["id"]})
-        return None if full is None else _claimed(full, token)
+        return None if row is None else _claimed(row, token)
 
     async def extend(self, db: Database, claimed: Claimed, until: datetime) -> bool:
         """Keep owning ``claimed`` until ``until`` (a send is taking long); False if the
