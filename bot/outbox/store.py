@@ -21,8 +21,7 @@ from bot.outbox.message import OutboxMessage, Target, decode_body, encode_body
 from bot.replies import Button
 from bot.storage.database import Database, Executor, Row
 
-_CHUNK = 500  # values per IN list: far below SQLite's and PostgreSQL's limits
-_RANGES = 200  # key ranges per query (SQLite joins at most 500 SELECTs in one)
+_RANGES = 200  # SELECTs joined by UNION ALL in one query (SQLite allows 500)
 
 _DUE = (
     "status = 'pending' AND next_attempt_at <= :now"
@@ -241,31 +240,35 @@ class OutboxStore:
 
     async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
         """Keys of those in ``people`` whose latest finished private message did not
-        arrive because they could not be reached. Reads only their rows, through the
-        recipient index (a roster's worth per query), never the whole table."""
+        arrive because they could not be reached. Each person's latest is looked up
+        through the recipient index (newest first, one row), never the whole table nor
+        everything ever sent to them."""
         by_platform: dict[str, list[str]] = {}
         for person in people:
             by_platform.setdefault(person.platform, []).append(person.user_id)
         found: set[str] = set()
         for platform, users in sorted(by_platform.items()):
             chosen = sorted(set(users))
-            for start in range(0, len(chosen), _CHUNK):
-                found |= await self._unreachable(db, platform, chosen[start : start + _CHUNK])
+            for start in range(0, len(chosen), _RANGES):
+                found |= await self._unreachable(db, platform, chosen[start : start + _RANGES])
         return found
 
     async def _unreachable(self, db: Executor, platform: str, users: list[str]) -> set[str]:
         params = {f"u{n}": user for n, user in enumerate(users)}
+        # The latest sent or unreachable row of each; at the same instant, unreachable.
+        latest = (
+            "SELECT status FROM outbox WHERE platform = :platform AND recipient = :{name}"
+            " AND status IN ('sent', 'unreachable') AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC, status DESC LIMIT 1"
+        )
         rows = await db.fetch_all(
-            "SELECT recipient, status, finished_at FROM outbox WHERE platform = :platform"
-            f" AND recipient IN ({', '.join(f':{name}' for name in params)})"
-            " AND status IN ('sent', 'unreachable') AND finished_at IS NOT NULL",
+            " UNION ALL ".join(
+                f"SELECT :{name} AS recipient, ({latest.format(name=name)}) AS status"
+                for name in params
+            ),
             {"platform": platform, **params},
         )
-        latest: dict[str, tuple[int, bool]] = {}  # recipient -> (finished_at, unreachable)
-        for row in rows:
-            mine = (int(row["finished_at"]), row["status"] == "unreachable")
-            latest[row["recipient"]] = max(latest.get(row["recipient"], mine), mine)
-        return {f"{platform}:{user}" for user, (_, unreachable) in latest.items() if unreachable}
+        return {f"{platform}:{row['recipient']}" for row in rows if row["status"] == "unreachable"}
 
     async def about_person(self, db: Executor, person: Actor) -> list[PersonMessage]:
         """Every row about ``person`` (sent or not), oldest first."""
