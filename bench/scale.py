@@ -1,7 +1,7 @@
 """5. Scale: a large organization on SQLite.
 
 ``bench.scale_data`` writes the organization (10,000 groups, 200,000 members, 1,000,000
-check-ins, a month of outbox rows, a year of check-in periods: see there); each run
+check-ins, a year of check-in periods and of outbox rows: see there); each run
 starts from a copy of it, in a fresh process (``bench.scale_worker``), and times the
 start-up, each command, a check-in release and the timers' ticks, and reads the
 process's resident memory.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,35 +34,24 @@ MB = 1024 * 1024
 class ScaleRuns:
     data: ScaleSizes = field(default_factory=ScaleSizes)
     samples: int = 300  # of each command, per run
-    repeats: int = 3
+    repeats: int = 3  # at most 7 (see bench.scale_worker)
 
 
 async def measure(runs: ScaleRuns, directory: Path) -> tuple[float, dict[str, int], list[Any]]:
-    """Seconds to write the data, its row counts, and each run's figures."""
+    """Seconds to write the data, its row counts, and each run's figures. The runs share
+    the database (each releases check-ins of its own groups; their joins add up)."""
     began = time.perf_counter()
     config = await asyncio.to_thread(generate, directory, runs.data)
     written = time.perf_counter() - began
-    database = config.with_name("scale.sqlite3")
-    pristine = config.with_name("pristine.sqlite3")
-    await asyncio.to_thread(shutil.copyfile, database, pristine)
-    rows = count_rows(pristine)
+    rows = await asyncio.to_thread(count_rows, config.with_name("scale.sqlite3"))
     found = []
     for n in range(runs.repeats):
-        await asyncio.to_thread(_fresh_copy, pristine, database)
-        args = ["-m", "bench.scale_worker", str(config)]
+        args = ["-m", "bench.scale_worker", str(config), "--run", str(n)]
         args += ["--groups", str(runs.data.groups), "--members", str(runs.data.members)]
         args += ["--samples", str(runs.samples)]
         out = await process.run_to_end(args, directory / f"worker{n}.log", within=900)
         found.append(json.loads(out))
-    await asyncio.to_thread(pristine.unlink)
     return written, rows, found
-
-
-def _fresh_copy(pristine: Path, database: Path) -> None:
-    """The database as written, without what an earlier run left (its WAL included)."""
-    for leftover in database.parent.glob(f"{database.name}*"):
-        leftover.unlink()
-    shutil.copyfile(pristine, database)
 
 
 def figures(
