@@ -24,8 +24,11 @@ class GroupAccess:
     def role_here(self, actor: Actor, place: Place, platform_role: Role) -> Role:
         if actor.key in self._organizers:
             return Role.ORGANIZER
-        groups = self._directory.all()
-        if any(_facilitates(group, actor, place, platform_role) for group in groups):
+        if self._directory.facilitated_by(actor):  # looked up, not searched for
+            return Role.FACILITATOR
+        if platform_role >= Role.FACILITATOR and any(
+            group.lives_in(place) for group in self._directory.all()
+        ):
             return Role.FACILITATOR
         return Role.MEMBER
 

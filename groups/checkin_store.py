@@ -170,6 +170,15 @@ class CheckinStore:
             params,
         )
 
+    async def not_closed(self, db: Executor, now: datetime) -> set[tuple[str, str]]:
+        """Every (group slug, period) recorded as open that has not closed by ``now``."""
+        rows = await db.fetch_all(
+            "SELECT g.slug, p.period FROM checkin_periods p JOIN groups g ON g.id = p.group_id"
+            " WHERE p.closes_at > :now",
+            {"now": to_epoch_ms(now)},
+        )
+        return {(str(row["slug"]), str(row["period"])) for row in rows}
+
     async def unreleased_closed(self, db: Executor, now: datetime) -> list[tuple[str, str]]:
         rows = await db.fetch_all(
             "SELECT g.slug, p.period FROM checkin_periods p JOIN groups g ON g.id = p.group_id"
@@ -205,17 +214,32 @@ class CheckinStore:
         figures (counts and distribution, only ever kept at or above the threshold)
         stay for the trend."""
         params = {"before": to_epoch_ms(before)}
-        old = "SELECT group_id, period FROM checkin_periods WHERE closes_at < :before"
         removed = await tx.execute(
-            f"DELETE FROM checkins WHERE (group_id, period) IN ({old})", params
+            f"DELETE FROM checkins WHERE (group_id, period) IN ({_old_periods('checkins')})",
+            params,
         )
         await tx.execute(
             "UPDATE checkin_periods SET notes = NULL WHERE closes_at < :before"
             " AND notes IS NOT NULL",
             params,
         )
-        await tx.execute(f"DELETE FROM checkin_markers WHERE (group_id, period) IN ({old})", params)
+        await tx.execute(
+            "DELETE FROM checkin_markers"
+            f" WHERE (group_id, period) IN ({_old_periods('checkin_markers')})",
+            params,
+        )
         return removed
+
+
+def _old_periods(table: str) -> str:
+    """The (group, period) pairs in ``table`` whose period closed before ``:before``.
+    Starting from the periods the table still holds (a few weeks' worth) rather than
+    from every period ever (most of them purged long ago) keeps the daily purge quick."""
+    return (
+        f"SELECT t.group_id, t.period FROM (SELECT DISTINCT group_id, period FROM {table}) t"
+        " JOIN checkin_periods p ON p.group_id = t.group_id AND p.period = t.period"
+        " WHERE p.closes_at < :before"
+    )
 
 
 class MarkerStore:

@@ -135,10 +135,11 @@ class CheckinService:
         how many periods changed."""
         now = self._clock.now()
         changed = 0
-        for group in self._directory.all():
-            if group.checkins.enabled and self._keys is not None:
-                latest = latest_period(group, now)
-                if latest.is_open(now):
+        if self._keys is not None:  # one read says which open periods are recorded already
+            recorded = await self._store.not_closed(self._db, now)
+            for group in self._directory.all():
+                latest = latest_period(group, now) if group.checkins.enabled else None
+                if latest and latest.is_open(now) and (group.slug, latest.name) not in recorded:
                     changed += await self.open_if_due(group, latest)
         for slug, period in await self._store.unreleased_closed(self._db, now):
             changed += await self.release(slug, period)

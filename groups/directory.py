@@ -9,25 +9,49 @@ from collections.abc import Iterable, Sequence
 from bot.config import DEFAULT_REMINDERS, GroupCheckins, GroupConfig, ScheduleConfig, Settings
 from bot.config.rule import rule_parts
 from bot.errors import UserError
+from bot.events import Actor
 from bot.text import quote_back
 from groups.models import CONSOLE_HOME, WEEKDAYS, CheckinRules, Group, Home, Schedule
 
 
 class GroupDirectory:
     def __init__(self, groups: Iterable[Group]) -> None:
-        self._groups = {group.slug: group for group in groups}
+        self._take(groups)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupDirectory:
         return cls(group_from_config(config) for config in settings.groups)
 
     def all(self) -> tuple[Group, ...]:
-        return tuple(self._groups.values())
+        return self._all
 
     def replace(self, groups: Iterable[Group]) -> None:
         """Take the groups of a reloaded config; everyone holding this directory sees
         them from now on."""
+        self._take(groups)
+
+    def _take(self, groups: Iterable[Group]) -> None:
+        """Keep the groups, and what ``resolve`` looks them up by (worked out once, not
+        at every command: an organization may have thousands)."""
         self._groups = {group.slug: group for group in groups}
+        self._all = tuple(self._groups.values())
+        self._positions = {group.slug: index for index, group in enumerate(self._all)}
+        self._names = tuple((g, _normalise(g.name)) for g in self._all)
+        self._exact: dict[str, Group] = {}  # slug or normalised name -> the first group
+        self._facilitated: dict[str, list[Group]] = {}  # member key -> the groups they run
+        for group, name in self._names:
+            self._exact.setdefault(group.slug, group)
+            self._exact.setdefault(name, group)
+            for member in sorted(group.facilitators):
+                self._facilitated.setdefault(member, []).append(group)
+
+    def facilitated_by(self, actor: Actor) -> tuple[Group, ...]:
+        """The groups whose config names ``actor`` as a facilitator, in config order."""
+        return tuple(self._facilitated.get(actor.key, ()))
+
+    def position(self, group: Group) -> int:
+        """Where ``group`` comes in the config (for listing groups in that order)."""
+        return self._positions.get(group.slug, len(self._positions))
 
     def get(self, slug: str) -> Group | None:
         return self._groups.get(slug)
@@ -38,10 +62,12 @@ class GroupDirectory:
         wanted = _normalise(query)
         if not wanted:
             raise UserError("groups.find.empty")
-        exact = [g for g in self._groups.values() if wanted in (g.slug, _normalise(g.name))]
-        if exact:
-            return exact[0]
-        prefixed = [g for g in self._groups.values() if _starts(g, wanted)]
+        exact = self._exact.get(wanted)
+        if exact is not None:
+            return exact
+        prefixed = [
+            g for g, name in self._names if g.slug.startswith(wanted) or name.startswith(wanted)
+        ]
         if len(prefixed) == 1:
             return prefixed[0]
         if prefixed:
@@ -51,8 +77,8 @@ class GroupDirectory:
         return self._closest(query, wanted)
 
     def _closest(self, query: str, wanted: str) -> Group:
-        names = {g.slug: g for g in self._groups.values()}
-        names.update({_normalise(g.name): g for g in self._groups.values()})
+        names = {g.slug: g for g in self._all}
+        names.update({name: g for g, name in self._names})
         close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
         if close:
             raise UserError(
@@ -64,10 +90,6 @@ class GroupDirectory:
 def _normalise(text: str) -> str:
     """``"  Tuesday Recovery-Circle "`` -> ``"tuesday-recovery-circle"``."""
     return re.sub(r"[\s_-]+", "-", text.strip().casefold()).strip("-#")
-
-
-def _starts(group: Group, wanted: str) -> bool:
-    return group.slug.startswith(wanted) or _normalise(group.name).startswith(wanted)
 
 
 def _list(groups: Sequence[Group]) -> str:

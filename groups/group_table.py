@@ -38,15 +38,17 @@ async def sync_groups(
     db: Database, groups: Sequence[Group], now: datetime, forget_after: timedelta
 ) -> GroupSync:
     async with db.transaction() as tx:
-        rows = await tx.fetch_all("SELECT id, slug, retired_at FROM groups")
+        rows = await tx.fetch_all("SELECT id, slug, name, retired_at FROM groups")
         known = {str(row["slug"]): row for row in rows}
         current = {group.slug for group in groups}
         renamed, returned = [], []
         for group in groups:
             if group.slug in known:
-                if known[group.slug]["retired_at"] is not None:
+                row = known[group.slug]
+                if row["retired_at"] is not None:
                     returned.append(group.slug)
-                await _refresh(tx, group.slug, group.name)
+                if row["retired_at"] is not None or row["name"] != group.name:
+                    await _refresh(tx, group.slug, group.name)  # else nothing to write
             elif old := next((s for s in group.previously if s in known), None):
                 await tx.execute(
                     "UPDATE groups SET slug = :slug, name = :name, retired_at = NULL"

@@ -84,8 +84,9 @@ class MeetingCommands:
             zone = await self._own_zone(ctx) if ctx.place.private else None
             line = await self._next_line(ctx, group, zone)
             return ctx.reply("meetings.next.one", audience=Audience.HERE, line=line)
-        slugs = [m.group_slug for m in await self._membership.memberships_of(ctx.actor)]
-        mine = [g for g in self._directory.all() if g.slug in slugs]
+        slugs = {m.group_slug for m in await self._membership.memberships_of(ctx.actor)}
+        found = (self._directory.get(slug) for slug in slugs)
+        mine = sorted((g for g in found if g is not None), key=self._directory.position)
         if not mine:
             return ctx.reply("meetings.next.no_groups", audience=Audience.ONLY_YOU)
         zone = await self._own_zone(ctx)

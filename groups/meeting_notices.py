@@ -3,6 +3,7 @@ cancel or move. Each says what it is about and carries the *current* time and pl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,12 @@ class MeetingNotices:
     async def reminded(self, db: Executor, occurrence: Occurrence, offset: timedelta) -> set[str]:
         """Keys of the reminders already queued for ``occurrence`` at ``offset``."""
         return await self._outbox.keys_under(db, reminder_key(occurrence, offset))
+
+    async def reminded_each(
+        self, db: Executor, due: Sequence[tuple[Occurrence, timedelta]]
+    ) -> list[set[str]]:
+        """``reminded`` for many (occurrence, offset) pairs at once."""
+        return await self._outbox.keys_under_each(db, [reminder_key(o, off) for o, off in due])
 
     async def withdraw_reminders(self, tx: Executor, occurrence: Occurrence) -> int:
         """Inside ``tx``: reminders of ``occurrence`` still waiting are not sent (it was

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.events import Actor
 from bot.instants import from_epoch_ms, to_epoch_ms
-from bot.storage.database import Executor
+from bot.storage.database import Executor, Row
 from groups.models import Rsvp
 from groups.recurrence import OccurrenceChange
 
@@ -21,16 +21,23 @@ class MeetingsRepository:
             f" FROM occurrence_changes WHERE group_id = {_GROUP_ID}",
             {"slug": slug},
         )
-        found = {}
+        return {change.key: change for change in map(_change, rows)}
+
+    async def changes_since(
+        self, db: Executor, since: datetime
+    ) -> dict[str, dict[datetime, OccurrenceChange]]:
+        """Every group's exceptions for occurrences scheduled from ``since`` on, by slug
+        and occurrence key: one query for all groups."""
+        rows = await db.fetch_all(
+            "SELECT g.slug, c.occurrence_key, c.cancelled, c.reason, c.new_start, c.new_place"
+            " FROM occurrence_changes c JOIN groups g ON g.id = c.group_id"
+            " WHERE c.occurrence_key >= :since",
+            {"since": to_epoch_ms(since)},
+        )
+        found: dict[str, dict[datetime, OccurrenceChange]] = {}
         for row in rows:
-            key = from_epoch_ms(row["occurrence_key"])
-            found[key] = OccurrenceChange(
-                key=key,
-                cancelled=bool(row["cancelled"]),
-                reason=str(row["reason"]),
-                new_start=None if row["new_start"] is None else from_epoch_ms(row["new_start"]),
-                new_place=row["new_place"],
-            )
+            change = _change(row)
+            found.setdefault(str(row["slug"]), {})[change.key] = change
         return found
 
     async def record_change(
@@ -107,3 +114,13 @@ class MeetingsRepository:
             "DELETE FROM rsvps WHERE platform = :platform AND user_id = :user_id",
             {"platform": actor.platform, "user_id": actor.user_id},
         )
+
+
+def _change(row: Row) -> OccurrenceChange:
+    return OccurrenceChange(
+        key=from_epoch_ms(row["occurrence_key"]),
+        cancelled=bool(row["cancelled"]),
+        reason=str(row["reason"]),
+        new_start=None if row["new_start"] is None else from_epoch_ms(row["new_start"]),
+        new_place=row["new_place"],
+    )

@@ -111,7 +111,14 @@ class MembershipService:
         """Seat waiting people wherever seats are free (say, after an organizer raised a
         group's capacity). Returns who was promoted; each is told through the outbox."""
         promoted: list[tuple[Group, Membership]] = []
+        # One read finds the groups with a free seat and someone waiting; only those take
+        # their seat lock (and look again under it). A seat freed after the read is filled
+        # by the leave that freed it.
+        counts = await self._repo.occupancy_by_group(self._db)
         for group in self._directory.all():
+            occupancy = counts.get(group.slug, Occupancy(0, 0))
+            if occupancy.waiting == 0 or occupancy.seats_left(group.capacity) == 0:
+                continue
             async with self._db.transaction() as tx:
                 await self._repo.lock_seats(tx, group.slug)
                 seated = await self._fill_open_seats(tx, group, self._clock.now())

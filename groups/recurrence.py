@@ -25,9 +25,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, rrulestr, weekday
 
+from bot.config.rule import rule_parts
 from groups.models import Group, Schedule
 
 DEFAULT_ANCHOR = date(2024, 1, 1)  # where a series without a start date is counted from
+MOVE_REACH = timedelta(days=31)  # how far from its scheduled start a moved meeting is looked for
 _DAYS = tuple(weekday(n) for n in range(7))
 
 
@@ -80,9 +82,11 @@ def place_in_zone(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
-def schedule_rule(schedule: Schedule) -> rrule:
-    """The schedule as a dateutil rule over naive local times."""
-    first = datetime.combine(schedule.starts_on or DEFAULT_ANCHOR, schedule.start)
+def schedule_rule(schedule: Schedule, *, near: date | None = None) -> rrule:
+    """The schedule as a dateutil rule over naive local times. With ``near``, the rule
+    may count from a later day than the series' first when that gives exactly the same
+    meetings from ``near`` on (see ``counting_from``)."""
+    first = datetime.combine(counting_from(schedule, near), schedule.start)
     until = datetime.combine(schedule.until, time.max) if schedule.until else None
     if schedule.rrule:
         rule = rrulestr(schedule.rrule, dtstart=first, forceset=False)
@@ -99,12 +103,34 @@ def schedule_rule(schedule: Schedule) -> rrule:
     return rrule(WEEKLY, dtstart=first, interval=interval, byweekday=day, until=until)
 
 
+def counting_from(schedule: Schedule, near: date | None) -> date:
+    """The day a schedule's rule counts from: the series' first day, or, for a series
+    that began long before ``near``, a later day a whole number of its steps on (weeks,
+    fortnights, months; days for a daily rule), which gives the same meetings from
+    ``near`` on without stepping through every one since the first (dateutil walks
+    from the rule's first day). A rule with COUNT or INTERVAL, or another frequency,
+    keeps its first day."""
+    first = schedule.starts_on or DEFAULT_ANCHOR
+    if near is None or near <= first:
+        return first
+    if schedule.rrule:
+        parts = rule_parts(schedule.rrule)
+        step = {"DAILY": 1, "WEEKLY": 7}.get(parts.get("FREQ", ""))
+        if step is None or "COUNT" in parts or parts.get("INTERVAL", "1") != "1":
+            return first
+    elif schedule.frequency == "monthly":  # its day comes from week_of_month, not the first
+        return max(first, near.replace(day=1))
+    else:
+        step = 14 if schedule.frequency == "fortnightly" else 7
+    return first + timedelta(days=(near - first).days // step * step)
+
+
 def scheduled_starts(group: Group, after: datetime) -> Iterator[datetime]:
     """Scheduled starts (UTC) from ``after`` on (inclusive), in order, without end."""
     zone = ZoneInfo(group.timezone)
-    rule = schedule_rule(group.schedule)
     # A day early in local time, so no start near ``after`` is missed by the zone shift.
     local_after = after.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
+    rule = schedule_rule(group.schedule, near=local_after.date())
     for local in rule.xafter(local_after, inc=True):
         instant = place_in_zone(local, zone)
         if instant >= after:
@@ -123,16 +149,41 @@ def occurrences(
     exceptions applied, ordered by when they actually start."""
     changes = changes or {}
     duration = timedelta(minutes=group.schedule.duration_minutes)
-    look_from = after - duration - timedelta(days=31)  # a moved meeting may now be later
+    # A moved meeting may start up to MOVE_REACH from where its schedule put it, so with
+    # a move the search reaches that far either side; without one, it starts at the
+    # first meeting that could still be going on and stops at ``count``.
+    moved = any(change.new_start is not None for change in changes.values())
+    reach = MOVE_REACH if moved else timedelta(0)
+    look_from = after - duration - reach
     found: list[Occurrence] = []
     for key in scheduled_starts(group, look_from):
         occurrence = _apply(group, key, duration, changes.get(key))
         if occurrence.end > after and (include_cancelled or not occurrence.cancelled):
             found.append(occurrence)
-        if key > after + timedelta(days=31) and len(found) >= count:
+        if key > after + reach and len(found) >= count:
             break
     found.sort(key=lambda o: (o.start, o.key))
     return found[:count]
+
+
+def occurrences_in_order(
+    group: Group,
+    after: datetime,
+    changes: Mapping[datetime, OccurrenceChange] | None = None,
+    *,
+    include_cancelled: bool = True,
+) -> Iterator[Occurrence]:
+    """What ``occurrences`` returns, one at a time and without end (take as many as
+    needed), for a group none of whose meetings is moved: they come in the order they
+    start. (A move can change that order: then use ``occurrences``.)"""
+    changes = changes or {}
+    if any(change.new_start is not None for change in changes.values()):
+        raise ValueError("a moved meeting can change the order: use occurrences()")
+    duration = timedelta(minutes=group.schedule.duration_minutes)
+    for key in scheduled_starts(group, after - duration):
+        occurrence = _apply(group, key, duration, changes.get(key))
+        if occurrence.end > after and (include_cancelled or not occurrence.cancelled):
+            yield occurrence
 
 
 def reminder_times(occurrence: Occurrence, offsets: tuple[timedelta, ...]) -> list[datetime]:

@@ -24,14 +24,24 @@ from bot.scheduler import Scheduler
 from bot.storage.database import Database, Executor
 from groups.announcements import group_places
 from groups.directory import GroupDirectory
-from groups.meeting_notices import MeetingNotices, reminder_for
+from groups.meeting_notices import MeetingNotices, reminder_for, reminder_key
 from groups.meetings_repo import MeetingsRepository
 from groups.member_settings import MemberSettings, MemberSettingsService
 from groups.membership_repo import MembershipRepository
 from groups.models import Group, SeatStatus
-from groups.recurrence import Occurrence, occurrences, reminder_times
+from groups.recurrence import (
+    MOVE_REACH,
+    Occurrence,
+    OccurrenceChange,
+    occurrences,
+    occurrences_in_order,
+    reminder_times,
+)
+from groups.reminder_targets import ReminderTargets
 
 logger = logging.getLogger(__name__)
+
+Due = tuple[Group, Occurrence, timedelta]  # a reminder that has come due: whose, of what
 
 LOOK_BACK = timedelta(hours=6)  # meetings that started this recently still get records
 AHEAD = 4  # occurrences per group looked at for the next reminder time
@@ -53,41 +63,61 @@ class ReminderPlanner:
         self._settings = settings
         self._meetings = MeetingsRepository()
         self._members = MembershipRepository()
+        self._targets = ReminderTargets()
 
     async def send_due(self) -> int:
         """Put every reminder whose time has come in the outbox; how many were new."""
-        now = self._clock.now()
-        added = 0
-        for group in self._directory.all():
-            for occurrence in await self._around(group, now - LOOK_BACK):
-                offset = _latest_due(group, occurrence, now)
-                if offset is not None:
-                    added += await self._remind(group, occurrence, offset)
+        added, _ = await self.send_due_and_plan()
         return added
 
     async def next_due(self) -> datetime | None:
         """The next instant a reminder comes due, after now (None: no reminders ahead)."""
         now = self._clock.now()
-        upcoming = [
-            when
-            for group in self._directory.all()
-            for occurrence in await self._around(group, now)
-            for when in reminder_times(occurrence, group.schedule.reminders)
-            if when > now
-        ]
-        return min(upcoming, default=None)
+        return _next_time(await self._look(now), now)
 
-    async def _around(self, group: Group, after: datetime) -> list[Occurrence]:
-        changes = await self._meetings.changes(self._db, group.slug)
-        return occurrences(group, after, AHEAD, changes, include_cancelled=False)
+    async def send_due_and_plan(self) -> tuple[int, datetime | None]:
+        """``send_due`` and then ``next_due``, from one look at every group's meetings
+        (what the timer does at each wake-up): how many reminders were new, and when
+        the next one comes due."""
+        now = self._clock.now()
+        looked = await self._look(now)
+        due = [
+            (group, occurrence, offset)
+            for group, around in looked
+            for occurrence in around[:AHEAD]
+            if (offset := _latest_due(group, occurrence, now)) is not None
+        ]
+        added = 0
+        for group, occurrence, offset in await self._not_all_queued(due):
+            added += await self._remind(group, occurrence, offset)
+        return added, _next_time(looked, self._clock.now())
+
+    async def _not_all_queued(self, due: list[Due]) -> list[Due]:
+        """The due reminders someone is still without (joined since, or the bot was down
+        when it came due). Found with reads, a few queries for every group together: once
+        everyone's reminder is queued, a tick takes no write lock."""
+        wanted = await self._targets.wanted(self._db, [(g.slug, o.key) for g, o, _ in due])
+        queued = await self._notices.reminded_each(self._db, [(o, off) for _, o, off in due])
+        missing = []
+        for (group, occurrence, offset), people, keys in zip(due, wanted, queued, strict=True):
+            prefix = reminder_key(occurrence, offset)
+            needed = {reminder_for(occurrence, offset, place) for place in group_places(group)}
+            if not needed | {prefix + person for person in people} <= keys:
+                missing.append((group, occurrence, offset))
+        return missing
+
+    async def _look(self, now: datetime) -> list[tuple[Group, list[Occurrence]]]:
+        """Each group with the meetings that matter now (see ``_around``). One query
+        reads every group's exceptions."""
+        since = now - LOOK_BACK - MOVE_REACH - timedelta(days=1)
+        changes = await self._meetings.changes_since(self._db, since)
+        return [
+            (group, _around(group, now, changes.get(group.slug, {})))
+            for group in self._directory.all()
+        ]
 
     async def _remind(self, group: Group, occurrence: Occurrence, offset: timedelta) -> int:
-        """Queue what is missing. Looked at with reads first: once everyone's reminder
-        is queued, the ticks until the meeting starts take no write lock."""
-        wanted = await self._recipients(self._db, group, occurrence)
-        queued = await self._notices.reminded(self._db, occurrence, offset)
-        if all(reminder_for(occurrence, offset, to) in queued for to, _ in wanted):
-            return 0
+        """Queue what is missing (what is there already is kept as it is)."""
         added = 0
         now = self._clock.now()
         async with self._db.transaction() as tx:
@@ -150,6 +180,47 @@ class ReminderPlanner:
         )
 
 
+def _around(
+    group: Group, now: datetime, changes: dict[datetime, OccurrenceChange]
+) -> list[Occurrence]:
+    """The group's meetings that ended at most ``LOOK_BACK`` ago or are still to come:
+    at most ``AHEAD`` and two more (so ``AHEAD`` of them are still to come), and none
+    after the first whose every reminder comes later than one already found (it could
+    neither be due nor be next). Most groups need one or two, not six."""
+    offsets = group.schedule.reminders
+    if not offsets:
+        return []
+    after = now - LOOK_BACK
+    if any(change.new_start is not None for change in changes.values()):
+        return occurrences(group, after, AHEAD + 2, changes, include_cancelled=False)
+    farthest = max(offsets)
+    found: list[Occurrence] = []
+    soonest: datetime | None = None  # the earliest reminder after now so far
+    for occurrence in occurrences_in_order(group, after, changes, include_cancelled=False):
+        if soonest is not None and occurrence.start - farthest > soonest:
+            break
+        found.append(occurrence)
+        for when in reminder_times(occurrence, offsets):
+            if when > now and (soonest is None or when < soonest):
+                soonest = when
+        if len(found) == AHEAD + 2:
+            break
+    return found
+
+
+def _next_time(looked: list[tuple[Group, list[Occurrence]]], now: datetime) -> datetime | None:
+    """The earliest reminder after ``now`` among the next ``AHEAD`` meetings of each
+    group that have not ended."""
+    upcoming = [
+        when
+        for group, around in looked
+        for occurrence in [o for o in around if o.end > now][:AHEAD]
+        for when in reminder_times(occurrence, group.schedule.reminders)
+        if when > now
+    ]
+    return min(upcoming, default=None)
+
+
 def _latest_due(group: Group, occurrence: Occurrence, now: datetime) -> timedelta | None:
     """The offset whose reminder came due last (at or before now), if any."""
     due = [o for o in group.schedule.reminders if occurrence.start - o <= now]
@@ -183,18 +254,12 @@ class ReminderTimer:
         await self.tick()
 
     async def tick(self) -> None:
+        upcoming: datetime | None = None
         try:
-            if await self._planner.send_due() and self._after_each is not None:
+            added, upcoming = await self._planner.send_due_and_plan()
+            if added and self._after_each is not None:
                 self._after_each()
-        finally:
+        finally:  # after storage trouble (raised, for the caller to log): the longest sleep
             now = self._clock.now()
-            upcoming = await self._next_or_none()
             wake = min(upcoming or now + self._longest_sleep, now + self._longest_sleep)
             self._scheduler.wake_at(self.JOB, wake, self.tick)
-
-    async def _next_or_none(self) -> datetime | None:
-        try:
-            return await self._planner.next_due()
-        except Exception as error:  # storage trouble: look again after the longest sleep
-            logger.warning("reminders: could not plan the next wake-up (%s)", type(error).__name__)
-            return None

@@ -26,8 +26,9 @@ from bot.storage.urls import has_password, is_postgres
 
 __all__ = ["MAX_CONFIG_BYTES", "load_settings"]
 
-MAX_CONFIG_BYTES = 1024 * 1024
-"""A config file larger than this (1 MB) is refused unread; a real one is a few kilobytes."""
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
+"""A config file larger than this (8 MB) is refused unread: a small organization's is a few
+kilobytes, one with 10,000 groups (facilitators, chats and links) about 2 MB."""
 
 
 def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,7 +85,8 @@ def _read_text(path: Path) -> str:
         raise ConfigError([ConfigProblem("<file>", message)]) from None
     if len(data) > MAX_CONFIG_BYTES:
         message = (
-            f"{path} is larger than 1 MB, far more than any PeerCircle config needs; "
+            f"{path} is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB, far more than any"
+            " PeerCircle config needs; "
             "check that this is the right file"
         )
         raise ConfigError([ConfigProblem("<file>", message)])

@@ -25,12 +25,15 @@ class TomlLocator:
     """Maps setting paths like ``("groups", 1, "capacity")`` to line numbers."""
 
     def __init__(self, text: str) -> None:
+        self._text: str | None = text  # scanned on the first question: most loads ask none
         self._lines: dict[Loc, int] = {}
         self._arrays: dict[tuple[str, ...], int] = {}
-        self._scan(text)
 
     def line_for(self, loc: Loc) -> int | None:
         """The line of ``loc``, or of its nearest enclosing table or key."""
+        if self._text is not None:
+            self._scan(self._text)
+            self._text = None
         for size in range(len(loc), 0, -1):
             line = self._lines.get(loc[:size])
             if line is not None:

@@ -15,6 +15,7 @@ even when some unrelated setting of the same group is wrong.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ _APART = "give each group a name people can tell apart"
 _OWN_SLUG = "each group needs a slug of its own"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names are checked more than once per load
 def look_alike_keys(text: str) -> frozenset[str]:
     """Keys for what ``text`` looks like; texts sharing a key could be mistaken for each other.
 
@@ -73,36 +75,42 @@ def _duplicate_slugs(entries: list[_Entry]) -> list[Finding]:
     characters (``youth-space`` and ``youthspace``): either could be typed for the other."""
     findings = []
     first: dict[str, int] = {}
-    seen: dict[int, frozenset[str]] = {}
+    seen: dict[str, list[int]] = {}  # look-alike key -> indexes of the slugs with it, in order
     for entry in entries:
         if entry.slug is None:
             continue
         keys = look_alike_keys(entry.slug)
-        similar = [index for index, known in seen.items() if known & keys]
+        similar = _smallest_other(seen, keys, entry.index)
         loc = ("groups", entry.index, "slug")
         if entry.slug in first:
             reason = f"is already used by groups[{first[entry.slug]}]; {_OWN_SLUG}"
             findings.append(Finding(loc, f"{entry.slug!r} {reason}", reason))
-        elif similar:
-            reason = f"looks the same as groups[{similar[0]}].slug; {_OWN_SLUG}"
+        elif similar is not None:
+            reason = f"looks the same as groups[{similar}].slug; {_OWN_SLUG}"
             findings.append(Finding(loc, f"{entry.slug!r} {reason}", reason))
         first.setdefault(entry.slug, entry.index)
-        seen.setdefault(entry.index, keys)
+        for key in keys:
+            seen.setdefault(key, []).append(entry.index)
     return findings
 
 
 def _look_alike_names(entries: list[_Entry]) -> list[Finding]:
+    """A name that looks like an earlier group's name, or like another group's slug.
+    Keys are looked up, not compared pairwise, so 10,000 groups take no longer than a
+    look at each."""
     keys = {e.index: look_alike_keys(e.name) for e in entries if e.name is not None}
-    slug_keys = {e.index: look_alike_keys(e.slug) for e in entries if e.slug is not None}
+    names = _indexes_by_key(keys)
+    slugs = _indexes_by_key(
+        {e.index: look_alike_keys(e.slug) for e in entries if e.slug is not None}
+    )
     by_index = {entry.index: entry for entry in entries}
     findings = []
     for index, mine in keys.items():
-        earlier = [i for i in keys if i < index and keys[i] & mine]
-        slugs = [i for i in slug_keys if i != index and slug_keys[i] & mine]
-        if earlier:
-            other, field = by_index[earlier[0]], "name"
-        elif slugs:
-            other, field = by_index[slugs[0]], "slug"
+        earlier = _smallest_other(names, mine, index)
+        if earlier is not None and earlier < index:
+            other, field = by_index[earlier], "name"
+        elif (slug := _smallest_other(slugs, mine, index)) is not None:
+            other, field = by_index[slug], "slug"
         else:
             continue
         shown = other.name if field == "name" else other.slug
@@ -110,3 +118,22 @@ def _look_alike_names(entries: list[_Entry]) -> list[Finding]:
         message = f'"{by_index[index].name}" {reason} "{shown}"; {_APART}'
         findings.append(Finding(("groups", index, "name"), message, f"{reason}; {_APART}"))
     return findings
+
+
+def _indexes_by_key(keys: dict[int, frozenset[str]]) -> dict[str, list[int]]:
+    """Look-alike key -> the indexes that have it, smallest first."""
+    found: dict[str, list[int]] = {}
+    for index in sorted(keys):
+        for key in keys[index]:
+            found.setdefault(key, []).append(index)
+    return found
+
+
+def _smallest_other(by_key: dict[str, list[int]], keys: frozenset[str], index: int) -> int | None:
+    """The smallest index other than ``index`` sharing one of ``keys`` (None: none)."""
+    best: int | None = None
+    for key in keys:
+        other = next((i for i in by_key.get(key, ()) if i != index), None)
+        if other is not None and (best is None or other < best):
+            best = other
+    return best

@@ -8,7 +8,7 @@ outcome. A unique ``dedupe_key`` makes each logical message exist once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.clock import Clock
 from bot.events import Actor
@@ -46,6 +46,10 @@ class Outbox:
     async def keys_under(self, db: Executor, key_prefix: str) -> set[str]:
         """The dedupe keys already used under ``key_prefix``."""
         return await self._store.keys_under(db, key_prefix)
+
+    async def keys_under_each(self, db: Executor, prefixes: Sequence[str]) -> list[set[str]]:
+        """``keys_under`` for many prefixes at once (a few queries, not one each)."""
+        return await self._store.keys_under_each(db, prefixes)
 
     async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
         """Member keys whose latest private message could not be delivered."""

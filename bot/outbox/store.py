@@ -13,7 +13,7 @@ instead of all reaching for the most overdue one.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +22,8 @@ from bot.instants import from_epoch_ms, to_epoch_ms
 from bot.outbox.message import OutboxMessage, Target, decode_body, encode_body
 from bot.replies import Button
 from bot.storage.database import Database, Executor, Row
+
+_RANGES = 200  # SELECTs joined by UNION ALL in one query (SQLite allows 500)
 
 _DUE = (
     "status = 'pending' AND next_attempt_at <= :now"
@@ -219,6 +221,26 @@ class OutboxStore:
         )
         return {str(row["dedupe_key"]) for row in rows}
 
+    async def keys_under_each(self, db: Executor, prefixes: Sequence[str]) -> list[set[str]]:
+        """``keys_under`` for each of ``prefixes``, in a few queries (each key range is
+        still read through the dedupe_key index)."""
+        found: dict[str, set[str]] = {prefix: set() for prefix in prefixes}
+        unique = sorted(found)
+        for start in range(0, len(unique), _RANGES):
+            chunk = unique[start : start + _RANGES]
+            params: dict[str, str] = {}
+            selects = []
+            for n, prefix in enumerate(chunk):
+                bounds = _under(prefix)
+                params[f"low{n}"], params[f"high{n}"] = bounds["low"], bounds["high"]
+                selects.append(
+                    f"SELECT {n} AS part, dedupe_key FROM outbox"
+                    f" WHERE dedupe_key >= :low{n} AND dedupe_key < :high{n}"
+                )
+            for row in await db.fetch_all(" UNION ALL ".join(selects), params):
+                found[chunk[int(row["part"])]].add(str(row["dedupe_key"]))
+        return [found[prefix] for prefix in prefixes]
+
     async def next_due(self, db: Database) -> datetime | None:
         row = await db.fetch_one(
             "SELECT MIN(COALESCE(claimed_until, next_attempt_at)) AS due FROM outbox"
@@ -228,19 +250,35 @@ class OutboxStore:
 
     async def unreachable_among(self, db: Executor, people: Iterable[Actor]) -> set[str]:
         """Keys of those in ``people`` whose latest finished private message did not
-        arrive because they could not be reached."""
-        wanted = {person.key for person in people}
-        if not wanted:
-            return set()
-        rows = await db.fetch_all(
-            "SELECT o.platform, o.recipient FROM outbox o"
-            " WHERE o.recipient IS NOT NULL AND o.status = 'unreachable'"
-            " AND o.finished_at = (SELECT MAX(i.finished_at) FROM outbox i"
-            "  WHERE i.platform = o.platform AND i.recipient = o.recipient"
-            "  AND i.status IN ('sent', 'unreachable'))"
+        arrive because they could not be reached. Each person's latest is looked up
+        through the recipient index (newest first, one row), never the whole table nor
+        everything ever sent to them."""
+        by_platform: dict[str, list[str]] = {}
+        for person in people:
+            by_platform.setdefault(person.platform, []).append(person.user_id)
+        found: set[str] = set()
+        for platform, users in sorted(by_platform.items()):
+            chosen = sorted(set(users))
+            for start in range(0, len(chosen), _RANGES):
+                found |= await self._unreachable(db, platform, chosen[start : start + _RANGES])
+        return found
+
+    async def _unreachable(self, db: Executor, platform: str, users: list[str]) -> set[str]:
+        params = {f"u{n}": user for n, user in enumerate(users)}
+        # The latest sent or unreachable row of each; at the same instant, unreachable.
+        latest = (
+            "SELECT status FROM outbox WHERE platform = :platform AND recipient = :{name}"
+            " AND status IN ('sent', 'unreachable') AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC, status DESC LIMIT 1"
         )
-        found = {f"{row['platform']}:{row['recipient']}" for row in rows}
-        return found & wanted
+        rows = await db.fetch_all(
+            " UNION ALL ".join(
+                f"SELECT :{name} AS recipient, ({latest.format(name=name)}) AS status"
+                for name in params
+            ),
+            {"platform": platform, **params},
+        )
+        return {f"{platform}:{row['recipient']}" for row in rows if row["status"] == "unreachable"}
 
     async def unreachable_count(self, db: Executor) -> int:
         """How many people's latest finished private message did not arrive (as

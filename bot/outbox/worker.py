@@ -131,11 +131,13 @@ class DeliveryWorker:
         await asyncio.gather(*loops, self._tidy(stop))
 
     async def _loop(self, stop: asyncio.Event) -> None:
+        delivered = False  # the last row went: claim the next at once, without a read first
         while not stop.is_set():
             self._wake.clear()  # before looking, so a wake-up during the look is kept
             try:
-                wait = await self._until_due()
-                if wait <= 0 and await self.deliver_one():
+                wait = 0.0 if delivered else await self._until_due()
+                delivered = wait <= 0 and await self.deliver_one()
+                if delivered:
                     continue
             except StorageUnavailable as error:  # already logged loudly by storage
                 logger.warning("outbox: storage unavailable (%s); trying later", error.kind.value)
@@ -143,6 +145,7 @@ class DeliveryWorker:
             except Exception as error:
                 log_incident(logger, new_incident_id(), "outbox delivery", error)
                 wait = self.policy.idle_poll
+            delivered = False
             await self._pause(stop, max(wait, 0.05))
 
     async def _until_due(self) -> float:

@@ -254,7 +254,7 @@ BROKEN: list[tuple[str, str, str, int | None]] = [
         "groups[0].discord_channel_id",
         11,
     ),
-    ("over-1-mb", BASE + "# padding\n" * 110_000, "<file>", None),
+    ("over-8-mb", BASE + "# padding\n" * 840_000, "<file>", None),
     (
         "removed-bot-username",
         BASE + '\n[telegram]\nbot_username = "PeerCircleBot"\n',
@@ -423,7 +423,7 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(problem) == f"<file>: no config file at {missing}"
 
 
-def test_a_file_over_1_mb_is_refused_before_parsing(tmp_path: Path) -> None:
+def test_a_file_over_8_mb_is_refused_before_parsing(tmp_path: Path) -> None:
     # Not even TOML: the size is checked first, so a wrong file is never parsed.
     path = tmp_path / "big.toml"
     path.write_bytes(b"\x00" * (MAX_CONFIG_BYTES + 1))
@@ -431,12 +431,12 @@ def test_a_file_over_1_mb_is_refused_before_parsing(tmp_path: Path) -> None:
         load_settings(path, environ={})
     (problem,) = caught.value.problems
     assert str(problem) == (
-        f"<file>: {path} is larger than 1 MB, far more than any PeerCircle config needs; "
+        f"<file>: {path} is larger than 8 MB, far more than any PeerCircle config needs; "
         "check that this is the right file"
     )
 
 
-def test_a_file_of_exactly_1_mb_still_loads(tmp_path: Path) -> None:
+def test_a_file_of_exactly_8_mb_still_loads(tmp_path: Path) -> None:
     padding = MAX_CONFIG_BYTES - len(BASE.encode("utf-8"))
     text = BASE + "#" * (padding - 1) + "\n"
     assert len(text.encode("utf-8")) == MAX_CONFIG_BYTES
