@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -203,6 +205,20 @@ class SqliteDatabase:
             return
         if self._path is not None:
             check_location(self._path)
+        deadline = time.monotonic() + self._busy_timeout_ms / 1000
+        while True:
+            try:
+                await self._connect_once()
+                return
+            except StorageError as error:
+                # Processes starting together on a new file: SQLite may answer "locked"
+                # at once (WAL switch, a read upgraded to a write) without waiting the
+                # busy timeout; try again until that timeout has passed.
+                if error.kind is not StorageKind.BUSY or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(random.uniform(0.02, 0.08))
+
+    async def _connect_once(self) -> None:
         try:
             self._conn = await self._open_writer()
             if self._path is not None:
