@@ -15,7 +15,7 @@ LIBRARIES = (
     "httpx",
     "httpcore",
     "anyio",
-    "sniffio",  # absent, httpcore pays for a failed import on every request
+    "sniffio",  # when absent, httpcore pays for a failed import on every request
     "aiohttp",
     "aiosqlite",
     "APScheduler",
