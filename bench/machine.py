@@ -13,6 +13,9 @@ from typing import Any
 LIBRARIES = (
     "python-telegram-bot",
     "httpx",
+    "httpcore",
+    "anyio",
+    "sniffio",  # when absent, httpcore pays for a failed import on every request
     "aiohttp",
     "aiosqlite",
     "APScheduler",
