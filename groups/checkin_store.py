@@ -244,9 +244,12 @@ def _old_periods(table: str) -> str:
 
 class MarkerStore:
     async def add(self, tx: Executor, slug: str, period: str, marker: str) -> None:
+        """Only while the period is unreleased: a marker written just after the release
+        (its own transaction, racing the close) would outlive the cut of every link."""
         await tx.execute(
             "INSERT INTO checkin_markers (group_id, period, marker)"
-            " SELECT id, :period, :marker FROM groups WHERE slug = :slug"
+            " SELECT p.group_id, p.period, :marker FROM checkin_periods p"
+            f" WHERE p.group_id = {_GROUP_ID} AND p.period = :period AND p.released = 0"
             " ON CONFLICT (group_id, period, marker) DO NOTHING",
             {"slug": slug, "period": period, "marker": marker},
         )

@@ -17,7 +17,7 @@ import pytest
 from bot.events import Actor
 from groups.checkin_periods import Period
 from groups.checkin_release import compute_release
-from groups.checkin_store import Answer, CheckinStore
+from groups.checkin_store import Answer, CheckinStore, MarkerStore
 from tests.domain.checkin_helpers import (
     OPEN_AT,
     check_in,
@@ -160,5 +160,18 @@ async def test_what_is_released_does_not_depend_on_the_order_answers_came_in(
             release = compute_release(state, stored, random.Random(0))
             seen.add((tuple(stored), release.mood_counts, release.notes))
         assert len(seen) == 1
+    finally:
+        await harness.close()
+
+
+async def test_a_marker_arriving_after_the_release_is_not_kept(tmp_path: Path) -> None:
+    """The marker goes in its own transaction after the answer; if the period closed and
+    was released in between, the late marker must not outlive the cut of every link."""
+    harness, _, _ = await _checked_in(tmp_path, 5)
+    try:
+        await close_period(harness)
+        async with harness.app.database.transaction() as tx:
+            await MarkerStore().add(tx, "circle", "2026-11-29", "late-marker")
+        assert _dump(tmp_path / "bot.db")["checkin_markers"] == []
     finally:
         await harness.close()
