@@ -17,57 +17,12 @@ The adapter's own log lines name types and incident ids only.
 from __future__ import annotations
 
 import logging
-import threading
+
+from adapters.sdk_logs import SdkLogGuard
 
 SDK_LOGGERS = ("httpx", "httpcore", "telegram", "telegram.ext")
 _GUARDED = ("httpx", "httpcore", "telegram")  # telegram.ext passes through telegram's guard
-_relay = logging.getLogger("adapters.telegram.sdk")
-
-
-class _SafeRelay(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self._secrets: set[str] = set()
-        self._lock_secrets = threading.Lock()
-
-    def remember(self, secret: str) -> None:
-        with self._lock_secrets:
-            self._secrets.add(secret)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = self._redact(_template(record))
-            failure = ""
-            if record.exc_info and record.exc_info[0] is not None:
-                failure = f" ({record.exc_info[0].__qualname__})"
-            _relay.log(record.levelno, "%s: %s%s", record.name, text, failure)
-        except Exception:  # a log line must never break the bot
-            self.handleError(record)
-
-    def _redact(self, text: str) -> str:
-        with self._lock_secrets:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, "<token>")
-        return text
-
-
-def _template(record: logging.LogRecord) -> str:
-    """The message with only numbers filled in: ``"Failed run number 3 of 3"``."""
-    template = str(record.msg)
-    args = record.args
-    if not args:
-        return template
-    if isinstance(args, dict):
-        return template
-    safe = tuple(arg if isinstance(arg, int | float) else "…" for arg in args)
-    try:
-        return template % safe
-    except (TypeError, ValueError):
-        return template
-
-
-_guard = _SafeRelay()
+_guard = SdkLogGuard("adapters.telegram.sdk")
 
 
 def guard_sdk_logs(token: str) -> None:
@@ -75,8 +30,4 @@ def guard_sdk_logs(token: str) -> None:
     _guard.remember(token)
     for name in SDK_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    for name in _GUARDED:
-        sdk = logging.getLogger(name)
-        if _guard not in sdk.handlers:
-            sdk.addHandler(_guard)
-        sdk.propagate = False
+    _guard.install(_GUARDED)
