@@ -43,6 +43,7 @@ busy_timeout_ms = {busy_timeout_ms}
 # The harness's platforms are recordings: no need to pace group chats at 20 a minute.
 [telegram.limits]
 per_group_chat_per_minute = 600
+edit_every = 0.5  # a meeting card's refreshes (the real default, 3 s, is long for tests)
 
 [[groups]]
 slug = "circle"
