@@ -63,7 +63,7 @@ class MeetingCards:
             lines.append(text("meetings.card.no_answers"))
         lines.append(text("meetings.card.ask"))
         buttons = rsvp_buttons(catalog, group.slug)
-        return Reply("\n".join(lines), audience=Audience.HERE, buttons=buttons)
+        return Reply("\n".join(lines), audience=Audience.HERE, buttons=buttons, live=True)
 
     def pressed(self, group: Group, catalog: Catalog, origin: MessageRef | None) -> None:
         """An RSVP to ``group`` was recorded (pressed on ``origin``, a shared chat's

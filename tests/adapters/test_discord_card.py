@@ -46,7 +46,9 @@ async def _card(driver: DiscordDriver) -> DcMessage:
     [card] = await driver.say(PEOPLE[0], "/next circle", shared=True)
     assert card.where == "chat"
     assert card.buttons == (YES, NO, MAYBE)
-    return driver.last_with_button(PEOPLE[0], YES, shared=True)
+    posted = driver.last_with_button(PEOPLE[0], YES, shared=True)
+    assert posted.interaction_id is None  # an ordinary message: editable for days
+    return posted
 
 
 async def _press_all(driver: DiscordDriver, card: DcMessage, labels: list[str]) -> None:
