@@ -124,7 +124,11 @@ class InteractionAnswer:
         may edit that at any time, an interaction's answer only for 15 minutes."""
         pacing = Pacing.answer(self._limiter)
         channel_id = channel_id_of(self._place)
-        await self._delivery.to_channel(channel_id, reply, pacing, group_chat=True)
+        try:
+            await self._delivery.to_channel(channel_id, reply, pacing, group_chat=True)
+        except discord.Forbidden:  # the bot may answer here but not post: answer, then
+            logger.warning("discord: may not post in a channel; a card went as an answer")
+            await self._post_all(reply, ephemeral=False)
 
     async def _privately(self, reply: Reply) -> bool:
         try:

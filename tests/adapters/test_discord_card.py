@@ -120,3 +120,17 @@ async def test_a_card_that_cannot_be_edited_breaks_no_press(
         assert answer.text.startswith("Thank you")
     assert app.live.failures >= 1
     assert app.live.edits == 0
+
+
+async def test_a_card_the_bot_may_not_post_goes_as_the_answer(
+    fake: FakeDiscordApi, tmp_path: Path
+) -> None:
+    app, driver = await _serving(fake, tmp_path)
+    try:
+        fake.fail("POST /channels/{channel_id}/messages", 403, code=50013)  # no permission
+        [card] = await driver.say(PEOPLE[0], "/next circle", shared=True)
+    finally:
+        await driver.close()
+        await app.close()
+    assert card.where == "chat"
+    assert card.buttons == (YES, NO, MAYBE)
