@@ -127,3 +127,20 @@ async def test_a_typed_rsvp_in_a_private_chat_refreshes_known_cards_not_the_chat
         await harness.close()
     assert {ref for ref, _ in edits} == {CARD}
     assert CATALOG.text("meetings.card.counts", yes=1, maybe=1) in edits[-1][1].text
+
+
+async def test_closing_the_app_flushes_a_waiting_refresh_without_waiting_its_turn(
+    tmp_path: Path,
+) -> None:
+    harness = await _open(tmp_path)
+    try:
+        await _press(harness, members[0], "yes")  # edited at once
+        await _press(harness, members[1], "maybe")  # waits 0.5 s for its turn...
+    finally:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await harness.close()  # ...but a stop does not wait for it
+        took = loop.time() - started
+    assert took < 0.45
+    edits = harness.outbound["telegram"].edited
+    assert CATALOG.text("meetings.card.counts", yes=1, maybe=1) in edits[-1][1].text
