@@ -54,7 +54,7 @@ class MeetingCards:
             lines.append(occurrence_line(catalog, group, upcoming[0]))
         if coming is None:
             lines = lines or [text("meetings.next.none", group=group.name)]
-            return Reply("\n".join(lines), audience=Audience.HERE)
+            return Reply("\n".join(lines), audience=Audience.HERE, live=True)
         lines.append(occurrence_line(catalog, group, coming))
         counts = await self._meetings.answer_counts(group, coming)
         if counts["yes"] or counts["maybe"]:
@@ -87,9 +87,6 @@ class MeetingCards:
 
         for ref in self._known.get(group.slug, ()):
             live.refresh(ref, render)
-
-    def known(self, group: Group) -> tuple[MessageRef, ...]:
-        return tuple(self._known.get(group.slug, ()))
 
 
 def occurrence_line(
