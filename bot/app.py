@@ -33,6 +33,7 @@ from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
 from bot.flood import CommandFlood
 from bot.http_endpoint import EndpointSource, HttpEndpoint
+from bot.live_messages import LiveMessages
 from bot.messenger import Messenger
 from bot.metrics_prometheus import PrometheusMetrics
 from bot.outbox import DeliveryPolicy, DeliveryWorker, Outbox
@@ -90,6 +91,7 @@ class BotApp:
     reminders: ReminderPlanner
     checkins: CheckinService
     metrics: PrometheusMetrics
+    live: LiveMessages  # shared messages refreshed as people press them (meeting cards)
 
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock | None = None) -> BotApp:
@@ -111,7 +113,8 @@ class BotApp:
         outbox = Outbox(clock, delivery)
         domain = DomainServices.build(settings, database, directory, clock, outbox, catalog)
         support = domain.crisis_support(settings, helplines, crisis_phrases)
-        registry = domain.registry(settings, helplines, support)
+        live = LiveMessages(platforms.edit, _edit_every(settings))
+        registry = domain.registry(settings, helplines, support, live)
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(
             registry,
@@ -139,6 +142,7 @@ class BotApp:
             reminders=domain.reminders,
             checkins=domain.checkins,
             metrics=metrics,
+            live=live,
         )
 
     @property
@@ -254,6 +258,7 @@ class BotApp:
         return EndpointSource(self.database, self.metrics, lambda: self.degraded, feeds)
 
     async def close(self) -> None:
+        await self.live.close()
         await self.database.close()
 
 
@@ -329,9 +334,9 @@ class _Upkeep:
 
     async def end(self) -> None:
         self._scheduler.shutdown()
-        if self._worker is not None:
-            await finish_worker(self._worker, DELIVERY_STOP_GRACE)
-            self._worker = None
+        worker, self._worker = self._worker, None
+        finishing = finish_worker(worker, DELIVERY_STOP_GRACE) if worker else asyncio.sleep(0)
+        await asyncio.gather(finishing, self._app.live.close())  # cards: 1 s at most
 
 
 async def _quietly(what: str, work: Awaitable[object]) -> None:
@@ -379,6 +384,11 @@ def _rate_limits(settings: Settings) -> RateLimiters:
             "discord": settings.discord.limits.rate_limits(),
         }
     )
+
+
+def _edit_every(settings: Settings) -> dict[str, float]:
+    telegram, discord = settings.telegram.limits, settings.discord.limits
+    return {"telegram": telegram.edit_every, "discord": discord.edit_every}
 
 
 def _delivery_policy(settings: Settings) -> DeliveryPolicy:

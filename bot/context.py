@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.catalog import Catalog
 from bot.clock import Clock
-from bot.events import Actor, Place
+from bot.events import Actor, MessageRef, Place
 from bot.permissions import Authority
 from bot.replies import Attachment, Audience, Button, Form, Reply
 from bot.roles import Role
@@ -37,6 +37,9 @@ class Context:
     catalog: Catalog
     commands: CommandListing
     authority: Authority
+    # The bot's message whose button was pressed (None for anything else): a handler may
+    # ask for that message to be refreshed (a live card).
+    origin: MessageRef | None = field(default=None, kw_only=True)
 
     def role_in(self, scope: str) -> Role:
         """The actor's role for one group (``scope`` is the group's id): organizer from

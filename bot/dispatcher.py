@@ -17,6 +17,7 @@ from bot.events import (
     CommandInvoked,
     FormSubmitted,
     Incoming,
+    MessageRef,
     Place,
     TextReceived,
 )
@@ -148,7 +149,8 @@ class Dispatcher:
         spec = self.commands.get(name)
         if (spec is None or not spec.urgent) and (held := self._held(incoming.actor)) is not None:
             return held
-        context = await self._context(incoming.actor, incoming.place)
+        origin = incoming.origin if isinstance(incoming, ActionPressed) else None
+        context = await self._context(incoming.actor, incoming.place, origin)
         if spec is None:
             return [self._unknown(name, context.role)]
         if refusal := self._refusal(spec, context.role):
@@ -180,7 +182,9 @@ class Dispatcher:
 
         return await self._run(f"/{spec.name}", submit())
 
-    async def _context(self, actor: Actor, place: Place) -> Context:
+    async def _context(
+        self, actor: Actor, place: Place, origin: MessageRef | None = None
+    ) -> Context:
         granted = await self._platform_roles.platform_role(actor, place)
         platform_role = min(granted, MAX_PLATFORM_GRANT)  # organizer comes from config only
         role = self._authority.role_here(actor, place, platform_role)
@@ -193,6 +197,7 @@ class Dispatcher:
             catalog=self._catalog,
             commands=self.commands,
             authority=self._authority,
+            origin=origin,
         )
 
     def _held(self, actor: Actor) -> list[Reply] | None:

@@ -56,6 +56,16 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageRef:
+    """Where a sent message landed, so it can be edited. A long text split into several
+    messages has several ids, in order. (Also re-exported by ``bot.platforms``.)"""
+
+    platform: str
+    chat_id: str
+    message_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CommandInvoked:
     """A command whose arguments the platform already separated (a Discord slash
     command's options): ``values`` maps parameter names to values, never to be split
@@ -71,11 +81,14 @@ class CommandInvoked:
 
 @dataclass(frozen=True, slots=True)
 class ActionPressed:
-    """A button press carrying a compact action id such as ``join:tuesday-recovery``."""
+    """A button press carrying a compact action id such as ``join:tuesday-recovery``.
+    ``origin``: the bot's message the button is on, when the platform says (a live
+    message, such as a meeting card, may then be refreshed)."""
 
     actor: Actor
     place: Place
     action: str
+    origin: MessageRef | None = field(default=None, kw_only=True)
     raw: object = field(default=None, compare=False, repr=False)
 
 

@@ -9,13 +9,14 @@ process runs (the supervisor attaches them).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import log_incident, new_incident_id
-from bot.events import Actor, Place
+from bot.events import Actor, MessageRef, Place
 from bot.replies import Reply
 from bot.roles import Role
+
+__all__ = ["MessageRef", "PlatformBusy", "PlatformPort", "Platforms", "RecipientUnreachable"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,16 +35,6 @@ class PlatformBusy(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True, slots=True)
-class MessageRef:
-    """Where a sent reply landed, so it can be edited. A long text split into several
-    messages has several ids, in order."""
-
-    platform: str
-    chat_id: str
-    message_ids: tuple[str, ...]
-
-
 class PlatformPort(Protocol):
     """What the core asks of a running adapter."""
 
@@ -57,6 +48,10 @@ class PlatformPort(Protocol):
 
     async def send(self, place: Place, reply: Reply) -> MessageRef:
         """Post into a chat, for everyone in it (an announcement, say)."""
+        ...
+
+    async def edit(self, ref: MessageRef, reply: Reply) -> None:
+        """Replace a message the bot sent earlier (a live card refreshed)."""
         ...
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:
@@ -73,6 +68,14 @@ class Platforms:
 
     def get(self, platform: str) -> PlatformPort | None:
         return self._ports.get(platform)
+
+    async def edit(self, ref: MessageRef, reply: Reply) -> None:
+        """Replace a message the bot sent; raises ``LookupError`` when no adapter for its
+        platform runs here (and whatever the adapter raises)."""
+        port = self._ports.get(ref.platform)
+        if port is None:
+            raise LookupError(f"no {ref.platform} adapter running")
+        await port.edit(ref, reply)
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:
         """Never raises: a platform that cannot answer grants nothing (and is logged)."""

@@ -136,13 +136,16 @@ class Attachment:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """Plain text (adapters escape it for their markup), optional buttons or a form, at
-    most one attachment, and its audience, which the handler must choose."""
+    most one attachment, and its audience, which the handler must choose. ``live``: the
+    message will be edited later, for days (a meeting card): an adapter posts it as an
+    ordinary message of the bot's, never as a short-lived answer it could not edit."""
 
     text: str
     audience: Audience = field(kw_only=True)
     buttons: tuple[Button, ...] = field(default=(), kw_only=True)
     form: Form | None = field(default=None, kw_only=True)
     attachment: Attachment | None = field(default=None, kw_only=True)
+    live: bool = field(default=False, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.form is not None and self.buttons:

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.commands import CommandRegistry
 from bot.config import Settings
 from bot.form_progress_sql import FormProgressData
+from bot.live_messages import LiveMessages
 from bot.outbox import Outbox
 from bot.storage import Database
 from groups.announcements import Announcements
@@ -34,6 +35,7 @@ from groups.crisis_support import CrisisSupport
 from groups.data_rights import DataRightsCommands
 from groups.directory import GroupDirectory
 from groups.facilitator_notices import FacilitatorNotices
+from groups.meeting_card import MeetingCards
 from groups.meeting_commands import MeetingCommands
 from groups.meeting_notices import MeetingNotices
 from groups.meetings import MeetingService
@@ -122,13 +124,21 @@ class DomainServices:
         )
 
     def registry(
-        self, settings: Settings, helplines: HelplineDirectory, support: CrisisSupport
+        self,
+        settings: Settings,
+        helplines: HelplineDirectory,
+        support: CrisisSupport,
+        live: LiveMessages | None = None,
     ) -> CommandRegistry:
-        """Every command, in the order /help lists them."""
+        """Every command, in the order /help lists them. ``live``: how the meeting
+        cards /next posts in shared chats are refreshed (None: never)."""
         db, directory, membership = self.database, self.directory, self.membership
         member_settings = self.member_settings
         links = partial(feed_link, settings.http)  # calendar subscription links, if any
-        meetings = MeetingCommands(self.meetings, membership, directory, member_settings, links)
+        cards = MeetingCards(self.meetings, live)
+        meetings = MeetingCommands(
+            self.meetings, membership, directory, member_settings, links, cards
+        )
         return CommandRegistry(
             [
                 *GroupCommands(

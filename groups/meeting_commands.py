@@ -15,6 +15,7 @@ from bot.replies import Attachment, Audience, Reply
 from bot.roles import Role
 from bot.text import quote_back
 from groups.directory import GroupDirectory
+from groups.meeting_card import MeetingCards, occurrence_line
 from groups.meeting_input import (
     PLACE_LIMIT,
     looks_like_day,
@@ -27,7 +28,6 @@ from groups.meetings import ANSWERS, Attendance, MeetingService
 from groups.member_settings import MemberSettingsService
 from groups.membership import MembershipService
 from groups.models import Group
-from groups.recurrence import Occurrence, OccurrenceStatus
 from groups.roster import NAME_LIMIT, authorize_facilitator
 
 GROUP = ParamSpec("group", "params.group", max_length=100)
@@ -49,8 +49,11 @@ class MeetingCommands:
         directory: GroupDirectory,
         settings: MemberSettingsService,
         feed_link: Callable[[str], str | None] | None = None,
+        cards: MeetingCards | None = None,
     ) -> None:
-        """``feed_link(slug)``: the group's calendar subscription link, if there is one."""
+        """``feed_link(slug)``: the group's calendar subscription link, if there is one.
+        ``cards``: the meeting cards (/next in a shared chat) and their refreshing."""
+        self._cards = cards
         self._meetings = meetings
         self._membership = membership
         self._directory = directory
@@ -75,12 +78,15 @@ class MeetingCommands:
         ]
 
     async def next(self, ctx: Context, args: Args) -> Reply:
-        """With a group: its next meeting, for everyone here. Without: the next meeting of
-        each of my groups, only for me (it says which groups I am in). Times are in my own
-        zone if I chose one, except in a shared chat (there, the group's)."""
+        """With a group: its next meeting, for everyone here (in a shared chat, as a card
+        with RSVP buttons and counts). Without: the next meeting of each of my groups, only
+        for me (it says which groups I am in). Times are in my own zone if I chose one,
+        except in a shared chat (there, the group's)."""
         query = args.optional_text("group")
         if query is not None:
             group = self._directory.resolve(query)
+            if self._cards is not None and not ctx.place.private:
+                return await self._cards.card(group, ctx.catalog)
             zone = await self._own_zone(ctx) if ctx.place.private else None
             line = await self._next_line(ctx, group, zone)
             return ctx.reply("meetings.next.one", audience=Audience.HERE, line=line)
@@ -99,6 +105,9 @@ class MeetingCommands:
         if answer not in ANSWERS:
             raise UserError("meetings.rsvp.bad_answer", slug=group.slug)
         occurrence = await self._meetings.rsvp(ctx.actor, group, answer)
+        if self._cards is not None:  # the card pressed (if in a shared chat), and the others
+            origin = None if ctx.place.private else ctx.origin
+            self._cards.pressed(group, ctx.catalog, origin)
         return ctx.reply(
             f"meetings.rsvp.{answer}",
             audience=Audience.ONLY_YOU,
@@ -127,6 +136,7 @@ class MeetingCommands:
         if occurrence.cancelled:
             raise UserError("meetings.cancel.already", group=group.name)
         told = await self._meetings.cancel(group, occurrence, reason)
+        self._changed(ctx, group)
         when = describe_when(occurrence, ctx.catalog)
         return ctx.reply(
             "meetings.cancel.done",
@@ -145,6 +155,7 @@ class MeetingCommands:
         when, place = split_time_and_place(args.text("new"))
         new_start = parse_new_start(when, day, occurrence.zone) if when else occurrence.start
         told = await self._meetings.move(group, occurrence, new_start, place)
+        self._changed(ctx, group)
         moved = await self._meetings.find(group, new_start.astimezone(occurrence.zone).date())
         return ctx.reply(
             "meetings.move.done",
@@ -169,6 +180,10 @@ class MeetingCommands:
         )
         return Reply(text, audience=Audience.ONLY_YOU)
 
+    def _changed(self, ctx: Context, group: Group) -> None:
+        if self._cards is not None:
+            self._cards.changed(group, ctx.catalog)
+
     def _facilitated(self, ctx: Context, query: str) -> Group:
         group = self._directory.resolve(query)
         authorize_facilitator(ctx, group)
@@ -181,23 +196,7 @@ class MeetingCommands:
         upcoming = await self._meetings.upcoming(group, 1)
         if not upcoming:
             return ctx.text("meetings.next.none", group=group.name)
-        return _occurrence_line(ctx, group, upcoming[0], zone)
-
-
-def _occurrence_line(
-    ctx: Context, group: Group, occurrence: Occurrence, zone: ZoneInfo | None
-) -> str:
-    when = describe_when(occurrence, ctx.catalog, zone)
-    if occurrence.status is OccurrenceStatus.CANCELLED:
-        reason = occurrence.reason or ctx.text("meetings.no_reason")
-        return ctx.text("meetings.next.cancelled", group=group.name, when=when, reason=reason)
-    key = (
-        "meetings.next.moved"
-        if occurrence.status is OccurrenceStatus.MOVED
-        else "meetings.next.line"
-    )
-    where = describe_where(occurrence, ctx.catalog)
-    return ctx.text(key, group=group.name, when=when, where=where, slug=group.slug)
+        return occurrence_line(ctx.catalog, group, upcoming[0], zone)
 
 
 def _attendance_params(ctx: Context, report: Attendance) -> dict[str, object]:

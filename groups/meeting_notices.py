@@ -11,9 +11,8 @@ from bot.catalog import Catalog
 from bot.events import Actor, Place
 from bot.instants import to_epoch_ms
 from bot.outbox import Outbox, OutboxMessage
-from bot.replies import Button
 from bot.storage.database import Executor
-from groups.meeting_text import describe_when, describe_where
+from groups.meeting_text import describe_when, describe_where, rsvp_buttons
 from groups.models import Group
 from groups.recurrence import Occurrence
 
@@ -52,10 +51,7 @@ class MeetingNotices:
             where=describe_where(occurrence, self._catalog),
             slug=group.slug,
         )
-        buttons = tuple(
-            Button(self._catalog.text(f"buttons.rsvp_{answer}"), f"rsvp:{group.slug} {answer}")
-            for answer in ("yes", "no", "maybe")
-        )
+        buttons = rsvp_buttons(self._catalog, group.slug)
         held = None if not_before is None else min(not_before, occurrence.start)
         message = OutboxMessage(
             key, REMINDER_KIND, to, text, buttons, not_before=held, not_after=occurrence.start

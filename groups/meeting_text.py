@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.catalog import Catalog
+from bot.replies import Button
 from groups.models import WEEKDAYS
 from groups.recurrence import Occurrence
 
@@ -61,3 +62,11 @@ def _time(local: datetime) -> str:
 
 def describe_where(occurrence: Occurrence, catalog: Catalog) -> str:
     return occurrence.place or catalog.text("meetings.place_unknown")
+
+
+def rsvp_buttons(catalog: Catalog, slug: str) -> tuple[Button, ...]:
+    """The three RSVP buttons of a reminder and a meeting card: ``rsvp:<slug> <answer>``."""
+    return tuple(
+        Button(catalog.text(f"buttons.rsvp_{answer}"), f"rsvp:{slug} {answer}")
+        for answer in ("yes", "no", "maybe")
+    )

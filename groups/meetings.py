@@ -81,6 +81,12 @@ class MeetingService:
             )
         return occurrence
 
+    async def answer_counts(self, group: Group, occurrence: Occurrence) -> dict[str, int]:
+        """How many seated members answered yes, no and maybe for ``occurrence``:
+        counts only, for a card everyone in a chat sees."""
+        found = await self._repo.seated_answer_counts(self._db, group.slug, occurrence.key)
+        return {answer: found.get(answer, 0) for answer in ANSWERS}
+
     async def find(self, group: Group, day: date | None) -> Occurrence:
         """The occurrence on ``day`` (local), or the next one; a kind error if none."""
         now = self._clock.now()

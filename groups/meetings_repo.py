@@ -89,6 +89,17 @@ class MeetingsRepository:
         )
         return {f"{row['platform']}:{row['user_id']}": str(row["answer"]) for row in rows}
 
+    async def seated_answer_counts(self, db: Executor, slug: str, key: datetime) -> dict[str, int]:
+        """How many seated members gave each answer for one occurrence (no one named)."""
+        rows = await db.fetch_all(
+            "SELECT r.answer, COUNT(*) AS n FROM rsvps r JOIN memberships m"
+            " ON m.group_id = r.group_id AND m.platform = r.platform AND m.user_id = r.user_id"
+            f" WHERE r.group_id = {_GROUP_ID} AND r.occurrence_key = :key"
+            " AND m.status = 'seated' GROUP BY r.answer",
+            {"slug": slug, "key": to_epoch_ms(key)},
+        )
+        return {str(row["answer"]): int(row["n"]) for row in rows}
+
     async def rsvps_of(self, db: Executor, actor: Actor) -> list[Rsvp]:
         """Every answer ``actor`` gave, by group and then occurrence."""
         rows = await db.fetch_all(

@@ -39,10 +39,10 @@ country = "GB"
 [storage]
 url = "{storage_url}"
 busy_timeout_ms = {busy_timeout_ms}
-
-# The harness's platforms are recordings: no need to pace group chats at 20 a minute.
+# The harness's platforms are recordings: no need to pace group chats at 20 a minute,
 [telegram.limits]
 per_group_chat_per_minute = 600
+edit_every = 0.5  # nor a meeting card's edits at one per 3 s (tests wait for them)
 
 [[groups]]
 slug = "circle"

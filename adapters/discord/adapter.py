@@ -49,6 +49,7 @@ from adapters.discord.translate import (
     actor_of,
     channel_id_of,
     modal_answers,
+    origin_of,
     place_of_interaction,
     private_message_place,
 )
@@ -252,7 +253,9 @@ class DiscordAdapter(OffersServerEvents):
 
     async def _on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
         actor, place = self._who_and_where(interaction)
-        self._receive(interaction, ActionPressed(actor, place, action))
+        self._receive(
+            interaction, ActionPressed(actor, place, action, origin=origin_of(interaction))
+        )
 
     async def _on_form_button(self, interaction: discord.Interaction[Any], form_id: str) -> None:
         """Open the form at once: a modal must be the first answer to the press."""

@@ -11,7 +11,9 @@ meant for everyone then replaces it with a message of its own.
 
 **Audiences**, in a server channel:
 
-- ``HERE``: a message everyone in the channel sees;
+- ``HERE``: a message everyone in the channel sees (a ``live`` one, such as a meeting
+  card, posted as an ordinary message of the bot's, which it may edit for days; the
+  interaction itself is then acknowledged without a message);
 - ``ONLY_YOU``: an ephemeral message, seen by the person alone, in the channel;
 - ``PRIVATE_MESSAGE``: a private message; then one ephemeral pointer ("I've sent you a
   private message"), or, when Discord refuses it (50007), an ephemeral line saying so
@@ -32,6 +34,7 @@ import discord
 
 from adapters.discord.delivery import Delivery
 from adapters.discord.outgoing import Outgoing, Pacing
+from adapters.discord.translate import channel_id_of
 from bot.catalog import Catalog
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
@@ -107,11 +110,25 @@ class InteractionAnswer:
                 else:
                     unreachable = True
                 continue
+            if reply.live and reply.audience is Audience.HERE:
+                await self._in_channel_for_good(reply)
+                continue
             await self._post_all(reply, ephemeral=reply.audience is Audience.ONLY_YOU)
         if unreachable:
             await self._pointer(self._catalog.text("discord.could_not_message"))
         elif sent_privately:
             await self._pointer(self._catalog.text("audience.sent_privately"))
+
+    async def _in_channel_for_good(self, reply: Reply) -> None:
+        """A live reply (a meeting card) as an ordinary message in the channel: the bot
+        may edit that at any time, an interaction's answer only for 15 minutes."""
+        pacing = Pacing.answer(self._limiter)
+        channel_id = channel_id_of(self._place)
+        try:
+            await self._delivery.to_channel(channel_id, reply, pacing, group_chat=True)
+        except discord.Forbidden:  # the bot may answer here but not post: answer, then
+            logger.warning("discord: may not post in a channel; a card went as an answer")
+            await self._post_all(reply, ephemeral=False)
 
     async def _privately(self, reply: Reply) -> bool:
         try:

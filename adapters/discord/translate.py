@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from bot.events import Actor, Place
+from bot.events import Actor, MessageRef, Place
 
 PLATFORM = "discord"
 
@@ -39,6 +39,16 @@ def place_of_interaction(interaction: discord.Interaction[Any]) -> Place:
             guild_id=guild,
         )
     return Place(PLATFORM, str(channel_id), private=False, guild_id=guild)
+
+
+def origin_of(interaction: discord.Interaction[Any]) -> MessageRef | None:
+    """The message whose button was pressed, if the bot can edit it later (not an
+    ephemeral one: only the interaction itself can change that)."""
+    message = interaction.message
+    if message is None or message.flags.ephemeral:
+        return None
+    channel_id = interaction.channel_id or message.channel.id
+    return MessageRef(PLATFORM, str(channel_id), (str(message.id),))
 
 
 def private_message_place(message: discord.Message) -> Place | None:

@@ -5,7 +5,9 @@ In a private chat every reply goes to that chat. In a group chat:
 - ``HERE`` is posted in the group (in the same forum topic);
 - ``ONLY_YOU`` and ``PRIVATE_MESSAGE`` go to the person's private chat (Telegram has no
   replies only one person in a group can see), and the group then gets one neutral
-  pointer, answering the person's message: "I've sent you a private message";
+  pointer, answering the person's message: "I've sent you a private message" (not for
+  a button press: its private answer is all the presser needs, and many presses on one
+  shared message must not flood the group);
 - if the private chat cannot be reached (the person blocked the bot, or never pressed
   Start), the group gets instead a neutral line with a link that opens the private
   chat (``https://t.me/<bot>?start=start``). Never the content.
@@ -45,11 +47,14 @@ DEEP_LINK_PAYLOAD = "start"  # what /start receives from the link: nothing about
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Whom a batch of replies answers, where, and (for pointers) which message."""
+    """Whom a batch of replies answers, where, and (for pointers) which message.
+    ``pressed``: it answers a button press (in a group, no pointer follows a private
+    answer to one: a busy card's presses would flood the group with pointers)."""
 
     actor: Actor
     place: Place
     message_id: int | None = None
+    pressed: bool = False
 
 
 def private_place(actor: Actor) -> Place:
@@ -172,7 +177,7 @@ class Delivery:
                     unreachable = True
         if unreachable:
             await self._pointer(origin, self._open_private_chat(), pacing)
-        elif sent_privately:
+        elif sent_privately and not origin.pressed:
             await self._pointer(origin, self._catalog.text("audience.sent_privately"), pacing)
 
     async def _privately(self, actor: Actor, reply: Reply, pacing: Pacing) -> bool:

@@ -15,7 +15,7 @@ from telegram.constants import ChatType
 
 from adapters.telegram.forms import FormPress, form_press
 from bot.commands import parse_command_text
-from bot.events import ActionPressed, Actor, Place, TextReceived
+from bot.events import ActionPressed, Actor, MessageRef, Place, TextReceived
 
 PLATFORM = "telegram"
 _SHARED_CHATS = (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -108,7 +108,8 @@ def _pressed(update: Update) -> Received | None:
     place = place_of(on.chat, on if isinstance(on, Message) else None)
     if place is None:
         return None
-    return Received(ActionPressed(actor_of(query.from_user), place, query.data))
+    origin = MessageRef(PLATFORM, str(on.chat.id), (str(on.message_id),))
+    return Received(ActionPressed(actor_of(query.from_user), place, query.data, origin=origin))
 
 
 def _form_replied_to(message: Message) -> str | None:

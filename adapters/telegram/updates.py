@@ -21,7 +21,7 @@ from adapters.telegram.sender import Sender
 from adapters.telegram.translate import Received, translate
 from bot.commands import parse_command_text
 from bot.errors import log_incident, new_incident_id
-from bot.events import TextReceived
+from bot.events import ActionPressed, TextReceived
 from bot.replies import Reply
 from bot.text import clean_input
 
@@ -52,7 +52,8 @@ class UpdateHandler:
         if received.place.private and self._is_command(received):
             closed = await self._forms.put_away(received.actor)
         replies = await inbox.handle(received.incoming)
-        origin = Origin(received.actor, received.place, received.message_id)
+        pressed = isinstance(received.incoming, ActionPressed)
+        origin = Origin(received.actor, received.place, received.message_id, pressed)
         await self._delivery.answer(origin, replies)
         await self._delivery.answer(Origin(received.actor, received.place), closed.replies)
 

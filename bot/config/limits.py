@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bot.ratelimit import RateLimits
 
@@ -75,6 +75,9 @@ class TelegramLimits(_Limits):
     per_chat_per_second: float = 1.0
     per_chat_burst: int = 3
     per_group_chat_per_minute: float | None = 20.0
+    # Seconds between two edits of one shared message (a meeting card): Telegram counts
+    # edits in a group chat against its 20 a minute, so one every 3 seconds at most.
+    edit_every: float = Field(default=3.0, ge=0.5, le=60)
 
 
 class DiscordLimits(_Limits):
@@ -94,3 +97,6 @@ class DiscordLimits(_Limits):
     per_chat_per_second: float = 1.0
     per_chat_burst: int = 1
     per_group_chat_per_minute: float | None = None
+    # Seconds between two edits of one shared message (a meeting card): edits share the
+    # channel's 5 requests per 5 seconds: about 3 in 5 seconds, leaving room for posts.
+    edit_every: float = Field(default=1.5, ge=0.5, le=60)

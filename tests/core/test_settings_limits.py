@@ -129,7 +129,8 @@ def test_the_example_documents_the_defaults(tmp_path: Path) -> None:
     """Uncommenting the example's [telegram.limits] and [discord.limits] changes nothing."""
     text = EXAMPLE.read_text(encoding="utf-8")
     uncommented = re.sub(
-        r"^# (\[(?:telegram|discord)\.limits\]|(?:messages_per|per_chat|per_group)\w* = )",
+        r"^# (\[(?:telegram|discord)\.limits\]"
+        r"|(?:messages_per|per_chat|per_group|edit_every)\w* = )",
         r"\1",
         text,
         flags=re.MULTILINE,

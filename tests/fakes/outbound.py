@@ -21,6 +21,7 @@ class RecordingOutbound:
         self._platform = platform
         self.sent: list[tuple[Actor, Reply]] = []
         self.posted: list[tuple[Place, Reply]] = []
+        self.edited: list[tuple[MessageRef, Reply]] = []
         self.unreachable: set[str] = set()
         self.grants: dict[tuple[str, str], Role] = {}
         self._ids = itertools.count(1)
@@ -38,6 +39,9 @@ class RecordingOutbound:
     async def send(self, place: Place, reply: Reply) -> MessageRef:
         self.posted.append((place, reply))
         return MessageRef(self._platform, place.chat_id, (str(next(self._ids)),))
+
+    async def edit(self, ref: MessageRef, reply: Reply) -> None:
+        self.edited.append((ref, reply))
 
     async def platform_role(self, actor: Actor, place: Place) -> Role:
         return self.grants.get((actor.key, place.chat_id), Role.MEMBER)
