@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+
 import aiohttp
 import discord
 import pytest
@@ -60,7 +61,8 @@ async def test_a_channel_takes_five_messages_per_window_and_says_so(
     assert "X-RateLimit-Global" not in refused.headers
     assert (await _post(http, fake, other)).status == 200  # another channel's own bucket
     assert len(fake.sent(general)) == 5
-    assert fake.rate_limits is not None and fake.rate_limits.refused_route == 1
+    assert fake.rate_limits is not None
+    assert fake.rate_limits.refused_route == 1
 
 
 async def test_past_the_global_limit_every_call_waits_but_interaction_answers(
