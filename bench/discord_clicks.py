@@ -64,6 +64,7 @@ class Round:
     p99_ms: float
     late: int  # clicks with no first response within 3 s
     rate: float  # clicks answered a second, first click to last answer
+    cpu_ms: float  # the bot process's CPU time per click (the edits after included)
     edits: int  # edits of the shared message
     refused: int  # 429s answered to the bot
     bench_message: bool  # the shared message was put there by the benchmark
@@ -117,6 +118,7 @@ class Side:
         message, by_bench = await self.shared_message(slug)
         label = next(text for text, cid in message.buttons if cid == custom_id(slug, "yes"))
         calls_before = len(self.fake.calls)
+        cpu = self.cpu_seconds()
         people = self.people[slug]
         asked: list[DcInteraction] = []
         began = time.monotonic()
@@ -125,8 +127,12 @@ class Side:
             asked.append(self.fake.press(person, message, label))
         await settled(self.fake, asked, within=len(people) / sizes.offered + 60)
         await asyncio.sleep(sizes.settle)
+        cpu_ms = (self.cpu_seconds() - cpu) / len(people) * 1000
         self._check(asked)
-        return _round(asked, self.fake, calls_before, message, by_bench)
+        return _round(asked, self.fake, calls_before, message, by_bench, cpu_ms)
+
+    def cpu_seconds(self) -> float:
+        return 0.0 if self.child is None else self.child.cpu_seconds()
 
     def _check(self, asked: list[DcInteraction]) -> None:
         for interaction in asked[-3:]:
@@ -141,6 +147,7 @@ def _round(
     calls_before: int,
     message: DcMessage,
     by_bench: bool,
+    cpu_ms: float,
 ) -> Round:
     delays = [i.response_delay for i in asked]
     timely = [d * 1000 for d in delays if d is not None and d <= WINDOW]
@@ -157,6 +164,7 @@ def _round(
         p99_ms=percentile(timely or [WINDOW * 1000], 99),
         late=len(asked) - len(timely),
         rate=len(answers) / took if took > 0 else 0.0,
+        cpu_ms=cpu_ms,
         edits=edits,
         refused=sum(1 for call in calls if call.status == 429),
         bench_message=by_bench,
@@ -249,6 +257,8 @@ def figures(rounds: dict[str, list[Round]], sizes: ClickSizes) -> list[Figure]:
         measured(SECTION, "click throughput, PeerCircle ÷ bare", ratios, "", Goal("at least", 0.8)),
         measured(SECTION, "click latency p50, bare discord.py", [r.p50_ms for r in bare], "ms"),
         measured(SECTION, "click latency p99, bare discord.py", [r.p99_ms for r in bare], "ms"),
+        measured(SECTION, "CPU per click, PeerCircle", [r.cpu_ms for r in ours], "ms"),
+        measured(SECTION, "CPU per click, bare discord.py", [r.cpu_ms for r in bare], "ms"),
         measured(SECTION, "shared-message edits, PeerCircle", [float(r.edits) for r in ours]),
         measured(SECTION, "429s received, PeerCircle", [float(r.refused) for r in ours]),
     ]

@@ -83,13 +83,14 @@ def too_many_requests(
 
 GLOBAL_PER_SECOND = 50
 MESSAGES_IN_CHANNEL = (5, 5.0)  # 5 messages per 5 seconds in a channel
-MAJOR_PARAMETERS = ("channel_id", "guild_id", "webhook_id")
+MAJOR_PARAMETERS = ("channel_id", "guild_id", "webhook_id", "token")
 
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
     """A per-route limit: ``limit`` calls per ``per`` seconds, counted separately for
-    each value of the route's major parameter (its channel, server or webhook)."""
+    each value of the route's major parameter (its channel, server, webhook or
+    interaction token)."""
 
     name: str  # X-RateLimit-Bucket
     limit: int
@@ -102,6 +103,11 @@ DEFAULT_BUCKETS: dict[str, Bucket] = {
         "messages-edit", *MESSAGES_IN_CHANNEL
     ),
     "DELETE /channels/{channel_id}/messages/{message_id}": Bucket("messages-delete", 5, 1.0),
+    # an interaction's own messages, edited through its webhook (exempt from the global
+    # limit, not from this one): per interaction
+    "PATCH /webhooks/{app}/{token}/messages/{message_id}": Bucket(
+        "webhook-edit", *MESSAGES_IN_CHANNEL
+    ),
 }
 
 
