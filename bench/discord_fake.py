@@ -146,11 +146,13 @@ async def _connected(child: process.Child, world: World) -> process.Child:
 
 
 def answered(interaction: DcInteraction) -> bool:
-    """It has its first response, and a deferred one its answer too."""
+    """It has its first response; a deferred one ("thinking…") has also been filled in,
+    or deleted (the answer went elsewhere, like a meeting card posted in the channel)."""
     kind = interaction.response_type
     if kind is None:
         return False
-    return kind != DEFERRED or any(not m.loading for m in interaction.followups)
+    original = interaction.original
+    return kind != DEFERRED or original is None or original.deleted or not original.loading
 
 
 def expired(interaction: DcInteraction, now: float, window: float = 3.0) -> bool:

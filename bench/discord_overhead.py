@@ -9,8 +9,10 @@ Discord's rate limits enforced):
   ``[discord] enabled``: discord.py's client and command tree, the adapter's lanes and
   answers, the dispatcher, SQLite, the outbox worker and the timers, answering
   ``/groups`` (three groups, a button each, for everyone), ``/join <group>`` (a seat or
-  the waiting list, one write transaction; an ephemeral answer) and ``/next <group>``
-  (the meeting's changes read from the database; for everyone), in turn;
+  the waiting list, one write transaction; an ephemeral answer) and ``/next`` (the
+  member's groups read from the database; an ephemeral answer), in turn. (Not ``/next
+  <group>``: in a group's channel that posts the group's meeting card, a channel
+  message paced by the channel's rate limit, which part 3 measures.)
 - **bare discord.py**: ``bench.discord_bare``, answering the same slash commands with a
   fixed text.
 
@@ -84,7 +86,7 @@ class Side:
         [person] = self.world.members(1, prefix=f"m{n}-")
         channel = self.world.channels[slug]
         kind = ("groups", "join", "next")[n % 3]
-        options = {} if kind == "groups" else {"group": slug}
+        options = {"group": slug} if kind == "join" else {}
         return self.fake.slash(person, kind, options, channel=channel)
 
     async def flow(self, count: int, concurrency: int) -> tuple[float, float, list[float]]:
@@ -168,7 +170,7 @@ async def _stop(side: Side) -> None:
 def figures(rounds: dict[str, list[Round]], sizes: DiscordSizes) -> list[Figure]:
     ours, bare = rounds["peercircle"], rounds["bare"]
     how = (
-        f"/groups, /join, /next: {sizes.interactions}, {sizes.concurrency} in flight; "
+        f"/groups, /join <group>, /next: {sizes.interactions}, {sizes.concurrency} in flight; "
         f"{sizes.repeats} rounds each"
     )
     ratios = [o.rate / b.rate for o, b in zip(ours, bare, strict=True)]
