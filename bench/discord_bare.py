@@ -73,10 +73,14 @@ async def serve(args: argparse.Namespace) -> None:
     for sign in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sign, stop.set)
     async with bot:
-        await bot.login(os.environ["DISCORD_TOKEN"])
-        running = asyncio.create_task(bot.connect())
-        await stop.wait()
-        await bot.close()
+        running = asyncio.create_task(bot.start(os.environ["DISCORD_TOKEN"]))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if running.done():
+            running.result()  # it ended by itself: say why
+        await bot.close()  # SIGTERM, even while still logging in or publishing
+        running.cancel()
         await asyncio.gather(running, return_exceptions=True)
 
 
