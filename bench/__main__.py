@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bench",
         description="Measure PeerCircle against the bare libraries, the platforms' rate "
         "limits and a large organization; print each figure beside its goal and keep them "
-        "as JSON. The full run takes about five minutes on two cores.",
+        "as JSON. The full run takes about six minutes on two cores.",
         epilog="Parts: "
         + "; ".join(f"{part.number}. {part.title}" for part in SECTIONS)
         + ". Run it on a quiet machine: other busy programs show up in the figures.",

@@ -2,8 +2,8 @@
 
 A ``Figure`` is one number (the median of repeated runs, with the lowest and highest
 run as its spread), a unit, and the goal it is held to, if any. A figure that cannot be
-measured yet (the Discord adapter is not merged) is a row with no value and a note, so
-the table always shows every figure the benchmark owes.
+measured (``not_yet``) is a row with no value and a note, so the table always shows
+every figure the benchmark owes.
 """
 
 from __future__ import annotations

@@ -8,12 +8,16 @@ restarts — comes back as that action. A form's button (``~form:<form id>``) op
 form as a modal.
 
 Messages are sent with a ``View`` that is stopped before sending, so discord.py keeps
-no per-message state for them: the patterns are all it needs.
+no per-message state for them: the patterns are all it needs. A stopped view is only
+read (``to_components``), so ``StoppedViews`` keeps one per set of buttons and hands it
+out again: building one costs about 50 µs, a tenth of what answering ``/groups`` costs
+the adapter, and ``/groups`` shows the same buttons every time.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Self
 
@@ -69,8 +73,10 @@ def dynamic_items(
 
 def view_of(buttons: Sequence[Button]) -> ui.View | None:
     """``buttons`` as a stopped view (one per row while they fit), or None."""
-    if not buttons:
-        return None
+    return _stopped_view(buttons) if buttons else None
+
+
+def _stopped_view(buttons: Sequence[Button]) -> ui.View:
     view = ui.View(timeout=None)
     for button, row in zip(buttons, rows_for(len(buttons)), strict=False):
         view.add_item(
@@ -83,6 +89,28 @@ def view_of(buttons: Sequence[Button]) -> ui.View | None:
         )
     view.stop()  # the patterns above answer presses: nothing to keep per message
     return view
+
+
+class StoppedViews:
+    """``view_of``, remembered: the same buttons give the same (stopped) view, for the
+    ``kept`` sets of buttons used last."""
+
+    def __init__(self, kept: int = 256) -> None:
+        self._kept = kept
+        self._views: OrderedDict[tuple[Button, ...], ui.View] = OrderedDict()
+
+    def of(self, buttons: Sequence[Button]) -> ui.View | None:
+        if not buttons:
+            return None
+        key = tuple(buttons)
+        view = self._views.get(key)
+        if view is not None:
+            self._views.move_to_end(key)
+            return view
+        made = self._views[key] = _stopped_view(key)
+        if len(self._views) > self._kept:
+            self._views.popitem(last=False)
+        return made
 
 
 def form_view(label: str, form_id: str) -> ui.View:

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import discord
 
+from adapters.discord.buttons import StoppedViews
 from adapters.discord.forms import FormShelf
 from adapters.discord.outgoing import Outgoing, Pacing, outgoing
 from bot.events import Actor
@@ -37,12 +38,13 @@ class Delivery:
         self._client = client
         self._shelf = shelf
         self._form_label = form_label
+        self._views = StoppedViews()
 
     def messages(self, reply: Reply, actor: Actor | None) -> list[Outgoing]:
         """``reply`` as messages; a form it opens is kept for ``actor`` to open."""
         if reply.form is not None and actor is not None:
             self._shelf.keep(actor, reply.form)
-        return outgoing(reply, self._form_label)
+        return outgoing(reply, self._form_label, self._views.of)
 
     async def to_channel(
         self,

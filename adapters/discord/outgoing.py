@@ -16,7 +16,7 @@ Discord exempts them from its global limit.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from discord import ui
 from adapters.discord.buttons import form_view, view_of
 from adapters.discord.render import parts
 from bot.ratelimit import PlatformLimiter
-from bot.replies import Attachment, Form, Reply
+from bot.replies import Attachment, Button, Form, Reply
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -64,13 +64,18 @@ def file_of(attachment: Attachment) -> discord.File:
     return discord.File(io.BytesIO(attachment.content), filename=attachment.filename)
 
 
-def outgoing(reply: Reply, form_label: Callable[[Form], str]) -> list[Outgoing]:
-    """The messages that carry ``reply``, in order (none for a blank reply)."""
+def outgoing(
+    reply: Reply,
+    form_label: Callable[[Form], str],
+    views: Callable[[Sequence[Button]], ui.View | None] = view_of,
+) -> list[Outgoing]:
+    """The messages that carry ``reply``, in order (none for a blank reply); ``views``
+    makes the view of its buttons (``StoppedViews.of`` hands out the same one again)."""
     texts: list[str | None] = list(parts(reply.text))
     if reply.form is not None:
         view: ui.View | None = form_view(form_label(reply.form), reply.form.form_id)
     else:
-        view = view_of(reply.buttons)
+        view = views(reply.buttons)
     if not texts:
         if view is None and reply.attachment is None:
             return []

@@ -14,7 +14,8 @@ The server binds 127.0.0.1 on a free port: REST under ``/api/v10`` (``discord_re
 checked against Discord's limits (``discord_checks``); message contents are rendered as
 a Discord client shows them (``discord_markdown``). Faults on request
 (``discord_faults``): ``fail(route, 429 | 500 | status, ...)``, ``block_dms(user)``
-(50007), ``drop_gateway()``. Server events: ``discord_events``.
+(50007), ``drop_gateway()``; Discord's rate limits with ``enforce_rate_limits()``.
+Server events: ``discord_events``.
 
 Every REST call is recorded (``calls``), without its token; aiohttp's access log is off.
 """
@@ -225,11 +226,15 @@ class FakeDiscordApi(InteractionRoutes, EventRoutes):
                 response, code = fault_response(fault)
                 status = response.status
                 return response
+            admitted = self.admit(route, params)
+            if admitted.refusal is not None:
+                status = 429
+                return admitted.refusal
             result = await route.handler(params, body)
             if result is None:
                 status = 204
-                return web.Response(status=204)
-            return json_answer(result)
+                return web.Response(status=204, headers=admitted.headers)
+            return json_answer(result, headers=admitted.headers)
         except ApiError as error:
             status, code = error.status, error.code
             return json_answer(error.json(), status=error.status)

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from tests.fakes.discord_checks import ApiError, check_commands, check_message
+from tests.fakes.discord_faults import Admission, Bucket, RateLimits
 from tests.fakes.discord_state import DiscordState
 from tests.fakes.discord_world import DM_CHANNEL, JSON, DcChannel, DcFile, DcGuild, DcMessage
 
@@ -102,6 +103,23 @@ class RestRoutes(DiscordState):
 
     # the shard count /gateway/bot recommends; tests may change it
     recommended_shards: int = 1
+    # Discord's rate limits, when enforced (``enforce_rate_limits``)
+    rate_limits: RateLimits | None = None
+
+    def enforce_rate_limits(
+        self, *, per_second: int = 50, buckets: dict[str, Bucket] | None = None
+    ) -> RateLimits:
+        """From now on, answer 429 past Discord's limits (``RateLimits``): ``per_second``
+        calls a second with the bot's token, and the per-route ``buckets`` (by default
+        5 messages posted, and 5 edited, per 5 seconds in a channel)."""
+        self.rate_limits = RateLimits(time.monotonic, per_second=per_second, buckets=buckets)
+        return self.rate_limits
+
+    def admit(self, route: Route, params: Params) -> Admission:
+        """Whether the rate limits let this call through, and the headers for its answer."""
+        if self.rate_limits is None:
+            return Admission(None, {})
+        return self.rate_limits.admit(route.key, params, authorized=route.needs_auth)
 
     def gateway_url(self) -> str:
         raise NotImplementedError  # the server knows its address
