@@ -16,7 +16,7 @@ from bot.commands import parse_command_text
 from bot.errors import UserError
 from bot.forms import check_answers, choice_for
 from bot.replies import Choice, FieldKind, Form, FormField
-from bot.text import clean_input
+from bot.text import clean_input, clean_input_thoroughly
 from tests.fuzz.strategies import examples, nasty_text, unsafe_characters, words
 
 CATALOG = Catalog.load()
@@ -188,3 +188,9 @@ def test_a_typed_choice_by_number_only_counts_in_range(typed: str) -> None:
         "mood", "Mood", FieldKind.CHOICE, choices=(Choice("a", "A"), Choice("b", "B"))
     )
     assert choice_for(question, typed) is None
+
+
+@examples(200)
+@given(st.one_of(nasty_text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_the_printable_ascii_shortcut_cleans_as_the_full_pass_does(text: str) -> None:
+    assert clean_input(text) == clean_input_thoroughly(text)
