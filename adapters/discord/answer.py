@@ -2,7 +2,7 @@
 
 **In time.** Discord drops an interaction that gets no first response within 3 seconds.
 The clock starts when the interaction arrives, not when its turn comes in the member's
-lane: after ``defer_after`` seconds (2 by default) without replies, the interaction is
+lane: after ``defer_after`` seconds (1 by default) without replies, the interaction is
 *deferred* (Discord shows "thinking…"), and the replies follow up whenever they are
 ready (within the 15 minutes the interaction stays open). A batch that sends a private
 message or a file first defers at once, since those may take a while. The deferral is
@@ -32,6 +32,7 @@ import discord
 
 from adapters.discord.delivery import Delivery
 from adapters.discord.outgoing import Outgoing, Pacing
+from adapters.discord.reconnect import again_when_cut
 from bot.catalog import Catalog
 from bot.errors import log_incident, new_incident_id
 from bot.events import Actor, Incoming, Place
@@ -41,7 +42,10 @@ from bot.replies import Audience, Reply
 
 logger = logging.getLogger(__name__)
 
-DEFER_AFTER = 2.0
+# A deferral sent at 1 s still lands in time after discord.py waits out a 500 (1 s) or a
+# cut connection is tried again, or the interaction came late after a gateway resume;
+# one sent at 2 s did not (the fault soak lost such answers).
+DEFER_AFTER = 1.0
 
 
 class Answer(Protocol):
@@ -134,17 +138,26 @@ class InteractionAnswer:
         async with self._lock:
             self._posted += 1
             if not interaction.response.is_done():
-                await interaction.response.send_message(
-                    **message.send_kwargs(), ephemeral=ephemeral
+                await again_when_cut(
+                    lambda: interaction.response.send_message(
+                        **message.send_kwargs(), ephemeral=ephemeral
+                    )
                 )
                 return
             if self._deferred and not self._original_done:
                 self._original_done = True
                 if ephemeral or self._place.private:
-                    await interaction.edit_original_response(**message.edit_kwargs())
+                    await again_when_cut(
+                        lambda: interaction.edit_original_response(**message.edit_kwargs())
+                    )
                     return
-                await interaction.delete_original_response()  # "thinking…" was only for them
-        await interaction.followup.send(**message.send_kwargs(), ephemeral=ephemeral, wait=True)
+                # "thinking…" was only for them
+                await again_when_cut(interaction.delete_original_response)
+        await again_when_cut(
+            lambda: interaction.followup.send(
+                **message.send_kwargs(), ephemeral=ephemeral, wait=True
+            )
+        )
 
     async def _settle(self) -> None:
         """Nothing was posted (no replies): the interaction must still be answered."""
@@ -154,7 +167,7 @@ class InteractionAnswer:
         async with self._lock:
             if self._deferred and not self._original_done:
                 self._original_done = True
-                await self._interaction.delete_original_response()
+                await again_when_cut(self._interaction.delete_original_response)
 
     # -- in time ---------------------------------------------------------------------------
 
@@ -181,7 +194,11 @@ class InteractionAnswer:
         async with self._lock:
             if self._interaction.response.is_done():
                 return
-            await self._interaction.response.defer(ephemeral=not self._place.private, thinking=True)
+            await again_when_cut(
+                lambda: self._interaction.response.defer(
+                    ephemeral=not self._place.private, thinking=True
+                )
+            )
             self._deferred = True
 
 

@@ -1,0 +1,75 @@
+"""The Discord adapter when a connection to Discord closes before any answer (found by
+the fault soak, tests/soak): the call is tried again, so the member's answer is not
+lost; and a slow command's deferral goes out early enough that a 500, which discord.py
+waits out for a second, still lands inside Discord's 3 seconds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.replies import Audience, Reply
+from tests.adapters.discord_driver import DiscordDriver, registry_with
+from tests.adapters.gate import Gate
+from tests.fakes.discord_api import FakeDiscordApi
+from tests.fakes.discord_faults import DROP
+
+CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
+POST_MESSAGE = "POST /channels/{channel_id}/messages"
+ACK_WINDOW = 3.0
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscordApi]:
+    async with FakeDiscordApi() as api:
+        yield api
+        assert api.internal_errors == []
+
+
+@pytest.fixture
+async def driver(fake: FakeDiscordApi) -> AsyncIterator[DiscordDriver]:
+    driver = DiscordDriver(fake)
+    await driver.start()
+    yield driver
+    await driver.close()
+
+
+async def test_an_answer_whose_connection_was_cut_is_sent_again(driver: DiscordDriver) -> None:
+    fake = driver.fake
+    fake.fail(CALLBACK, DROP)
+    asked = fake.slash(driver.user("alice"), "here", channel=driver.channel)
+    [answer] = await fake.answers(asked)
+    assert answer.text == "For everyone: the group meets on Tuesdays."
+    assert [call.status for call in fake.calls_to(CALLBACK)] == [DROP, 200]
+
+
+async def test_a_private_message_whose_connection_was_cut_is_sent_again(
+    driver: DiscordDriver,
+) -> None:
+    fake = driver.fake
+    fake.fail(POST_MESSAGE, DROP)
+    notice = Reply("Tuesday's meeting moved to 7pm.", audience=Audience.PRIVATE_MESSAGE)
+    await driver.adapter.send_private(driver.actor("dan"), notice)
+    assert [call.status for call in fake.calls_to(POST_MESSAGE)] == [DROP, 200]
+    assert [message.text for message in fake.sent()] == ["Tuesday's meeting moved to 7pm."]
+
+
+async def test_a_deferral_that_meets_a_server_error_is_still_in_time(
+    fake: FakeDiscordApi,
+) -> None:
+    gate = Gate()
+    driver = DiscordDriver(fake, registry=registry_with(gate.spec()))
+    await driver.start()
+    try:
+        fake.fail(CALLBACK, 500)
+        asked = fake.slash(driver.user("alice"), "slow", channel=driver.channel)
+        await fake.responded(asked, within=ACK_WINDOW + 1)
+        gate.release.set()
+        [answer] = await fake.answers(asked)
+    finally:
+        await driver.close()
+    assert [call.status for call in fake.calls_to(CALLBACK)] == [500, 200]
+    assert asked.response_delay is not None
+    assert asked.response_delay < ACK_WINDOW
+    assert answer.text == "slow done"
