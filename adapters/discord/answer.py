@@ -1,8 +1,9 @@
 """Answering one interaction: in time, and each reply to its audience.
 
 **In time.** Discord drops an interaction that gets no first response within 3 seconds.
-The clock starts when the interaction arrives, not when its turn comes in the member's
-lane: after ``defer_after`` seconds (1 by default) without replies, the interaction is
+The clock starts when Discord created the interaction (its id says when), not when its
+turn comes in the member's lane nor when it reached the bot (a gateway resume replays
+interactions late): ``defer_after`` seconds (1 by default) after that without replies, it is
 *deferred* (Discord shows "thinking…"), and the replies follow up whenever they are
 ready (within the 15 minutes the interaction stays open). A batch that sends a private
 message or a file first defers at once, since those may take a while. The deferral is
@@ -26,6 +27,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import discord
@@ -59,6 +61,15 @@ class Work:
     ref: int  # the interaction's or the message's id, for ``on_handled``
 
 
+def defer_delay(created_at: datetime, now: datetime, defer_after: float) -> float:
+    """Seconds from ``now`` until the deferral: ``defer_after`` from when Discord
+    created the interaction (its id says when), so one that reached the bot late
+    (replayed after a gateway resume, or read late by a busy process) is deferred at
+    once; never later than ``defer_after`` from now (a clock behind Discord's)."""
+    age = (now - created_at).total_seconds()
+    return min(defer_after, max(0.0, defer_after - age))
+
+
 class InteractionAnswer:
     def __init__(
         self,
@@ -81,7 +92,8 @@ class InteractionAnswer:
         self._deferred = False
         self._original_done = False  # the deferred "thinking…" message was replaced
         self._posted = 0
-        self._timer = asyncio.get_running_loop().call_later(defer_after, self._defer_soon)
+        delay = defer_delay(interaction.created_at, discord.utils.utcnow(), defer_after)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._defer_soon)
         self._deferring: asyncio.Task[None] | None = None
 
     @property

@@ -1,14 +1,17 @@
 """The Discord adapter when a connection to Discord closes before any answer (found by
 the fault soak, tests/soak): the call is tried again, so the member's answer is not
 lost; and a slow command's deferral goes out early enough that a 500, which discord.py
-waits out for a second, still lands inside Discord's 3 seconds."""
+waits out for a second, still lands inside Discord's 3 seconds, counted from when
+Discord created the interaction (one that reached the bot late is deferred at once)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.discord.answer import DEFER_AFTER, defer_delay
 from bot.replies import Audience, Reply
 from tests.adapters.discord_driver import DiscordDriver, registry_with
 from tests.adapters.gate import Gate
@@ -73,3 +76,23 @@ async def test_a_deferral_that_meets_a_server_error_is_still_in_time(
     assert asked.response_delay is not None
     assert asked.response_delay < ACK_WINDOW
     assert answer.text == "slow done"
+
+
+NOW = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("age", "delay"),
+    [
+        (0.0, DEFER_AFTER),
+        (0.4, DEFER_AFTER - 0.4),
+        (DEFER_AFTER, 0.0),
+        (2.5, 0.0),
+        (-2.0, DEFER_AFTER),
+    ],
+)
+def test_the_deferral_counts_from_when_discord_made_the_interaction(
+    age: float, delay: float
+) -> None:
+    created = NOW - timedelta(seconds=age)
+    assert defer_delay(created, NOW, DEFER_AFTER) == pytest.approx(delay)

@@ -142,7 +142,13 @@ class InteractionRoutes(RestRoutes):
         message: DcMessage | None = None,
     ) -> DcInteraction:
         interaction = DcInteraction(
-            self.new_id(), secrets.token_urlsafe(24), kind, user, channel, data, time.monotonic()
+            self.new_id.now(),
+            secrets.token_urlsafe(24),
+            kind,
+            user,
+            channel,
+            data,
+            time.monotonic(),
         )
         interaction.message = message
         self.interactions[interaction.id] = interaction
