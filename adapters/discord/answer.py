@@ -8,7 +8,11 @@ interactions late): ``defer_after`` seconds (1 by default) after that without re
 ready (within the 15 minutes the interaction stays open). A batch that sends a private
 message or a file first defers at once, since those may take a while. The deferral is
 ephemeral in a server channel (safe whatever the replies turn out to be); a first reply
-meant for everyone then replaces it with a message of its own.
+meant for everyone then replaces it with a message of its own. If the 3 seconds ran out
+all the same (a process too busy, Discord failing twice in a row: discord.py waits 1 s,
+then 3 s, before trying a 500 again), Discord answers 10062 and the member has seen "The
+application did not respond": the replies then come as a private message, after a line
+saying why, rather than not at all.
 
 **Audiences**, in a server channel:
 
@@ -48,6 +52,7 @@ logger = logging.getLogger(__name__)
 # cut connection is tried again, or the interaction came late after a gateway resume;
 # one sent at 2 s did not (the fault soak lost such answers).
 DEFER_AFTER = 1.0
+UNKNOWN_INTERACTION = 10062  # Discord no longer takes a first response to it
 
 
 class Answer(Protocol):
@@ -101,18 +106,38 @@ class InteractionAnswer:
         return self._deferred
 
     async def deliver(self, replies: Sequence[Reply]) -> None:
-        """Every reply, each to its audience; then the interaction is settled."""
+        """Every reply, each to its audience; then the interaction is settled. If Discord
+        no longer takes a response (the 3 seconds ran out), the replies go privately."""
         try:
-            if self._slow_to_deliver(replies):
-                await self._acknowledge()
-            if self._place.private:
-                for reply in replies:
-                    await self._post_all(reply, ephemeral=False)
-            else:
-                await self._in_channel(replies)
-            await self._settle()
+            await self._through_the_interaction(replies)
+        except discord.NotFound as missing:
+            if missing.code != UNKNOWN_INTERACTION or self._interaction.response.is_done():
+                raise
+            await self._privately_instead(replies)
         finally:
             self._timer.cancel()
+
+    async def _through_the_interaction(self, replies: Sequence[Reply]) -> None:
+        if self._slow_to_deliver(replies):
+            await self._acknowledge()
+        if self._place.private:
+            for reply in replies:
+                await self._post_all(reply, ephemeral=False)
+        else:
+            await self._in_channel(replies)
+        await self._settle()
+
+    async def _privately_instead(self, replies: Sequence[Reply]) -> None:
+        """The member saw "the application did not respond": the answer comes as a
+        private message, after a line saying why (nothing is posted in the channel)."""
+        logger.warning("discord: an interaction expired before its answer; sent privately")
+        why = Reply(
+            self._catalog.text("discord.answered_privately"), audience=Audience.PRIVATE_MESSAGE
+        )
+        pacing = Pacing.answer(self._limiter)
+        for reply in (why, *replies):
+            if reply.text or reply.attachment is not None:
+                await self._delivery.to_person(self._actor, reply, pacing)
 
     async def _in_channel(self, replies: Sequence[Reply]) -> None:
         sent_privately = unreachable = False

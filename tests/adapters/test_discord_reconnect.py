@@ -96,3 +96,18 @@ def test_the_deferral_counts_from_when_discord_made_the_interaction(
 ) -> None:
     created = NOW - timedelta(seconds=age)
     assert defer_delay(created, NOW, DEFER_AFTER) == pytest.approx(delay)
+
+
+async def test_an_interaction_that_expired_is_answered_privately(driver: DiscordDriver) -> None:
+    fake = driver.fake
+    fake.fail(CALLBACK, 404, code=10062, times=2)  # the deferral too, if it comes first
+    alice = driver.user("alice")
+    asked = fake.slash(alice, "mine", channel=driver.channel)
+    dm = fake.dm_channel(alice)
+    await fake.wait_for(lambda: len(fake.sent(dm)) >= 2, within=10, what="a private answer")
+    assert [m.text for m in fake.sent(dm)] == [
+        driver.catalog.text("discord.answered_privately"),
+        "secret-for alice",
+    ]
+    assert asked.response_type is None
+    assert [m for m in fake.sent() if m.channel_id == driver.channel.id] == []
