@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 # one sent at 2 s did not (the fault soak lost such answers).
 DEFER_AFTER = 1.0
 UNKNOWN_INTERACTION = 10062  # Discord no longer takes a first response to it
+ALREADY_ACKNOWLEDGED = 40060  # it has had its first response
 
 
 class Answer(Protocol):
@@ -97,6 +98,7 @@ class InteractionAnswer:
         self._deferred = False
         self._original_done = False  # the deferred "thinking…" message was replaced
         self._posted = 0
+        self._responded = False  # a first response went through (discord.py may not know)
         delay = defer_delay(interaction.created_at, discord.utils.utcnow(), defer_after)
         self._timer = asyncio.get_running_loop().call_later(delay, self._defer_soon)
         self._deferring: asyncio.Task[None] | None = None
@@ -111,7 +113,7 @@ class InteractionAnswer:
         try:
             await self._through_the_interaction(replies)
         except discord.NotFound as missing:
-            if missing.code != UNKNOWN_INTERACTION or self._interaction.response.is_done():
+            if missing.code != UNKNOWN_INTERACTION or self._answered():
                 raise
             await self._privately_instead(replies)
         finally:
@@ -174,8 +176,8 @@ class InteractionAnswer:
         interaction = self._interaction
         async with self._lock:
             self._posted += 1
-            if not interaction.response.is_done():
-                await again_when_cut(
+            if not self._answered():
+                await self._respond_once(
                     lambda: interaction.response.send_message(
                         **message.send_kwargs(), ephemeral=ephemeral
                     )
@@ -229,14 +231,28 @@ class InteractionAnswer:
     async def _acknowledge(self) -> None:
         """Defer, unless the interaction has had its first response already."""
         async with self._lock:
-            if self._interaction.response.is_done():
+            if self._answered():
                 return
-            await again_when_cut(
+            await self._respond_once(
                 lambda: self._interaction.response.defer(
                     ephemeral=not self._place.private, thinking=True
                 )
             )
             self._deferred = True
+
+    async def _respond_once(self, respond: Callable[[], Awaitable[object]]) -> None:
+        """The interaction's first response. Refused as given already (40060): an earlier
+        try went through before its connection was cut, so it counts as given."""
+        try:
+            await again_when_cut(respond)
+        except discord.HTTPException as refused:
+            if refused.code != ALREADY_ACKNOWLEDGED:
+                raise
+            logger.warning("discord: a response cut off on its way had arrived after all")
+        self._responded = True
+
+    def _answered(self) -> bool:
+        return self._responded or self._interaction.response.is_done()
 
 
 class DirectAnswer:

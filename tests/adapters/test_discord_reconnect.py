@@ -16,7 +16,7 @@ from bot.replies import Audience, Reply
 from tests.adapters.discord_driver import DiscordDriver, registry_with
 from tests.adapters.gate import Gate
 from tests.fakes.discord_api import FakeDiscordApi
-from tests.fakes.discord_faults import DROP
+from tests.fakes.discord_faults import DROP, DROP_AFTER
 
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
@@ -111,3 +111,15 @@ async def test_an_interaction_that_expired_is_answered_privately(driver: Discord
     ]
     assert asked.response_type is None
     assert [m for m in fake.sent() if m.channel_id == driver.channel.id] == []
+
+
+async def test_a_response_cut_off_after_it_arrived_is_not_given_twice(
+    driver: DiscordDriver,
+) -> None:
+    fake = driver.fake
+    fake.fail(CALLBACK, DROP_AFTER)
+    asked = fake.slash(driver.user("alice"), "long", channel=driver.channel)
+    answers = await fake.answers(asked, 2)
+    assert [call.status for call in fake.calls_to(CALLBACK)] == [DROP_AFTER, 400]
+    assert len(answers) == len({m.id for m in answers}) == len(asked.followups) + 1
+    assert asked.response_type == 4
