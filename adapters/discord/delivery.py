@@ -14,6 +14,7 @@ outbox tries later instead of this process sleeping on it.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 
@@ -101,14 +102,17 @@ class Delivery:
         ids: list[int] = []
         for message in messages:
             await pacing.turn(chat_key, group_chat=group_chat)
-            sent = await again_when_cut(partial(_send, channel, message))
+            nonce = secrets.token_hex(12)  # at most 25 characters
+            sent = await again_when_cut(partial(_send, channel, message, nonce))
             pacing.sent()
             ids.append(sent.id)
         return ids
 
 
-async def _send(channel: discord.abc.Messageable, message: Outgoing) -> discord.Message:
-    return await channel.send(**message.send_kwargs())  # a new file on every try
+async def _send(channel: discord.abc.Messageable, message: Outgoing, nonce: str) -> discord.Message:
+    """One try; ``nonce`` (with discord.py's ``enforce_nonce``) is the same on every try,
+    so Discord makes the message once even when a try's answer was lost on the way."""
+    return await channel.send(**message.send_kwargs(), nonce=nonce)  # a new file each time
 
 
 @contextlib.asynccontextmanager

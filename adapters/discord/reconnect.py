@@ -6,10 +6,11 @@ answer to a member's command would be lost. ``again_when_cut`` tries such a call
 after a short pause (doubling), a few times, then raises.
 
 A cut connection leaves open whether Discord acted. Retrying is right for an interaction
-response (a second one is refused, 40060, never shown twice) and for a follow-up or a
-message whose first try never reached Discord; if it did, the member may see the message
-twice — rare, and better than an answer never given. ``call`` builds its request afresh
-on every try (a file is read from the start again).
+response (a second one is refused, 40060: ``answer.py`` counts it as given) and for a
+message posted in a channel (sent with a nonce Discord enforces, so it is made once);
+a follow-up whose first try did reach Discord may show twice — rare, and better than an
+answer never given. ``call`` builds its request afresh on every try (a file is read
+from the start again).
 """
 
 from __future__ import annotations

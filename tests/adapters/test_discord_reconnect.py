@@ -123,3 +123,12 @@ async def test_a_response_cut_off_after_it_arrived_is_not_given_twice(
     assert [call.status for call in fake.calls_to(CALLBACK)] == [DROP_AFTER, 400]
     assert len(answers) == len({m.id for m in answers}) == len(asked.followups) + 1
     assert asked.response_type == 4
+
+
+async def test_a_message_cut_off_after_it_arrived_is_made_once(driver: DiscordDriver) -> None:
+    fake = driver.fake
+    fake.fail(POST_MESSAGE, DROP_AFTER)
+    notice = Reply("Tuesday's meeting moved to 7pm.", audience=Audience.PRIVATE_MESSAGE)
+    await driver.adapter.send_private(driver.actor("dan"), notice)
+    assert [call.status for call in fake.calls_to(POST_MESSAGE)] == [DROP_AFTER, 200]
+    assert [message.text for message in fake.sent()] == ["Tuesday's meeting moved to 7pm."]
