@@ -106,8 +106,12 @@ class DiscordMember:
         if len(answers) < expected:
             tally.unanswered(self.key, step, len(answers))
             return
-        if step.kind in ("groups", "settings") and not privately:
-            setattr(self, f"_{step.kind}", finished(interaction)[0])
+        shown = finished(interaction)[0] if not privately else None
+        labels = " ".join(label for label, _ in shown.buttons) if shown else ""
+        if step.kind == "groups" and "Join" in labels:
+            self._groups = shown
+        elif step.kind == "settings" and "Turn" in labels:
+            self._settings = shown
         tally.answered(self.key, step, time.monotonic() - began, answers)
 
     def _act(self, step: Step) -> DcInteraction:

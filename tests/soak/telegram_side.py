@@ -84,9 +84,10 @@ class TelegramMember:
             return
         latency = time.monotonic() - began
         [answer] = self.fake.answers[chat][before : before + 1]
-        if step.kind == "groups":
+        labels = " ".join(label for label, _ in answer.buttons)
+        if step.kind == "groups" and "Join" in labels:
             self._groups = answer
-        elif step.kind == "settings":
+        elif step.kind == "settings" and "Turn" in labels:
             self._settings = answer
         tally.answered(self.key, step, latency, [answer.text])
 
