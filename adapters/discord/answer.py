@@ -1,13 +1,18 @@
 """Answering one interaction: in time, and each reply to its audience.
 
 **In time.** Discord drops an interaction that gets no first response within 3 seconds.
-The clock starts when the interaction arrives, not when its turn comes in the member's
-lane: after ``defer_after`` seconds (2 by default) without replies, the interaction is
+The clock starts when Discord created the interaction (its id says when), not when its
+turn comes in the member's lane nor when it reached the bot (a gateway resume replays
+interactions late): ``defer_after`` seconds (1 by default) after that without replies, it is
 *deferred* (Discord shows "thinking…"), and the replies follow up whenever they are
 ready (within the 15 minutes the interaction stays open). A batch that sends a private
 message or a file first defers at once, since those may take a while. The deferral is
 ephemeral in a server channel (safe whatever the replies turn out to be); a first reply
-meant for everyone then replaces it with a message of its own.
+meant for everyone then replaces it with a message of its own. If the 3 seconds ran out
+all the same (a process too busy, Discord failing twice in a row: discord.py waits 1 s,
+then 3 s, before trying a 500 again), Discord answers 10062 and the member has seen "The
+application did not respond": the replies then come as a private message, after a line
+saying why, rather than not at all.
 
 **Audiences**, in a server channel:
 
@@ -26,14 +31,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import discord
 
 from adapters.discord.delivery import Delivery
 from adapters.discord.outgoing import Outgoing, Pacing
+from adapters.discord.reconnect import again_when_cut
 from adapters.discord.translate import channel_id_of
 from bot.catalog import Catalog
 from bot.errors import log_incident, new_incident_id
@@ -44,7 +51,12 @@ from bot.replies import Audience, Reply
 
 logger = logging.getLogger(__name__)
 
-DEFER_AFTER = 2.0
+# A deferral sent at 1 s still lands in time after discord.py waits out a 500 (1 s) or a
+# cut connection is tried again, or the interaction came late after a gateway resume;
+# one sent at 2 s did not (the fault soak lost such answers).
+DEFER_AFTER = 1.0
+UNKNOWN_INTERACTION = 10062  # Discord no longer takes a first response to it
+ALREADY_ACKNOWLEDGED = 40060  # it has had its first response
 
 
 class Answer(Protocol):
@@ -56,6 +68,15 @@ class Work:
     incoming: Incoming
     answer: Answer
     ref: int  # the interaction's or the message's id, for ``on_handled``
+
+
+def defer_delay(created_at: datetime, now: datetime, defer_after: float) -> float:
+    """Seconds from ``now`` until the deferral: ``defer_after`` from when Discord
+    created the interaction (its id says when), so one that reached the bot late
+    (replayed after a gateway resume, or read late by a busy process) is deferred at
+    once; never later than ``defer_after`` from now (a clock behind Discord's)."""
+    age = (now - created_at).total_seconds()
+    return min(defer_after, max(0.0, defer_after - age))
 
 
 class InteractionAnswer:
@@ -80,7 +101,9 @@ class InteractionAnswer:
         self._deferred = False
         self._original_done = False  # the deferred "thinking…" message was replaced
         self._posted = 0
-        self._timer = asyncio.get_running_loop().call_later(defer_after, self._defer_soon)
+        self._responded = False  # a first response went through (discord.py may not know)
+        delay = defer_delay(interaction.created_at, discord.utils.utcnow(), defer_after)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._defer_soon)
         self._deferring: asyncio.Task[None] | None = None
 
     @property
@@ -88,18 +111,38 @@ class InteractionAnswer:
         return self._deferred
 
     async def deliver(self, replies: Sequence[Reply]) -> None:
-        """Every reply, each to its audience; then the interaction is settled."""
+        """Every reply, each to its audience; then the interaction is settled. If Discord
+        no longer takes a response (the 3 seconds ran out), the replies go privately."""
         try:
-            if self._slow_to_deliver(replies):
-                await self._acknowledge()
-            if self._place.private:
-                for reply in replies:
-                    await self._post_all(reply, ephemeral=False)
-            else:
-                await self._in_channel(replies)
-            await self._settle()
+            await self._through_the_interaction(replies)
+        except discord.NotFound as missing:
+            if missing.code != UNKNOWN_INTERACTION or self._answered():
+                raise
+            await self._privately_instead(replies)
         finally:
             self._timer.cancel()
+
+    async def _through_the_interaction(self, replies: Sequence[Reply]) -> None:
+        if self._slow_to_deliver(replies):
+            await self._acknowledge()
+        if self._place.private:
+            for reply in replies:
+                await self._post_all(reply, ephemeral=False)
+        else:
+            await self._in_channel(replies)
+        await self._settle()
+
+    async def _privately_instead(self, replies: Sequence[Reply]) -> None:
+        """The member saw "the application did not respond": the answer comes as a
+        private message, after a line saying why (nothing is posted in the channel)."""
+        logger.warning("discord: an interaction expired before its answer; sent privately")
+        why = Reply(
+            self._catalog.text("discord.answered_privately"), audience=Audience.PRIVATE_MESSAGE
+        )
+        pacing = Pacing.answer(self._limiter)
+        for reply in (why, *replies):
+            if reply.text or reply.attachment is not None:
+                await self._delivery.to_person(self._actor, reply, pacing)
 
     async def _in_channel(self, replies: Sequence[Reply]) -> None:
         sent_privately = unreachable = False
@@ -150,18 +193,27 @@ class InteractionAnswer:
         interaction = self._interaction
         async with self._lock:
             self._posted += 1
-            if not interaction.response.is_done():
-                await interaction.response.send_message(
-                    **message.send_kwargs(), ephemeral=ephemeral
+            if not self._answered():
+                await self._respond_once(
+                    lambda: interaction.response.send_message(
+                        **message.send_kwargs(), ephemeral=ephemeral
+                    )
                 )
                 return
             if self._deferred and not self._original_done:
                 self._original_done = True
                 if ephemeral or self._place.private:
-                    await interaction.edit_original_response(**message.edit_kwargs())
+                    await again_when_cut(
+                        lambda: interaction.edit_original_response(**message.edit_kwargs())
+                    )
                     return
-                await interaction.delete_original_response()  # "thinking…" was only for them
-        await interaction.followup.send(**message.send_kwargs(), ephemeral=ephemeral, wait=True)
+                # "thinking…" was only for them
+                await again_when_cut(interaction.delete_original_response)
+        await again_when_cut(
+            lambda: interaction.followup.send(
+                **message.send_kwargs(), ephemeral=ephemeral, wait=True
+            )
+        )
 
     async def _settle(self) -> None:
         """Nothing was posted (no replies): the interaction must still be answered."""
@@ -171,7 +223,7 @@ class InteractionAnswer:
         async with self._lock:
             if self._deferred and not self._original_done:
                 self._original_done = True
-                await self._interaction.delete_original_response()
+                await again_when_cut(self._interaction.delete_original_response)
 
     # -- in time ---------------------------------------------------------------------------
 
@@ -196,10 +248,28 @@ class InteractionAnswer:
     async def _acknowledge(self) -> None:
         """Defer, unless the interaction has had its first response already."""
         async with self._lock:
-            if self._interaction.response.is_done():
+            if self._answered():
                 return
-            await self._interaction.response.defer(ephemeral=not self._place.private, thinking=True)
+            await self._respond_once(
+                lambda: self._interaction.response.defer(
+                    ephemeral=not self._place.private, thinking=True
+                )
+            )
             self._deferred = True
+
+    async def _respond_once(self, respond: Callable[[], Awaitable[object]]) -> None:
+        """The interaction's first response. Refused as given already (40060): an earlier
+        try went through before its connection was cut, so it counts as given."""
+        try:
+            await again_when_cut(respond)
+        except discord.HTTPException as refused:
+            if refused.code != ALREADY_ACKNOWLEDGED:
+                raise
+            logger.warning("discord: a response cut off on its way had arrived after all")
+        self._responded = True
+
+    def _answered(self) -> bool:
+        return self._responded or self._interaction.response.is_done()
 
 
 class DirectAnswer:

@@ -14,13 +14,16 @@ outbox tries later instead of this process sleeping on it.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 
 import discord
 
 from adapters.discord.buttons import StoppedViews
 from adapters.discord.forms import FormShelf
 from adapters.discord.outgoing import Outgoing, Pacing, outgoing
+from adapters.discord.reconnect import again_when_cut
 from bot.events import Actor
 from bot.platforms import PlatformBusy, RecipientUnreachable
 from bot.replies import Form, Reply
@@ -67,7 +70,9 @@ class Delivery:
         Raises ``RecipientUnreachable`` when Discord refuses."""
         client = await self._client()
         async with unreachable_when_refused(actor), busy_when_limited():
-            chat = await client.create_dm(discord.Object(id=int(actor.user_id)))
+            chat = await again_when_cut(
+                lambda: client.create_dm(discord.Object(id=int(actor.user_id)))
+            )
             # paced by the person's id, as the Messenger paces private messages
             messages = self.messages(reply, actor)
             ids = await self._post(chat, messages, pacing, int(actor.user_id), False)
@@ -99,10 +104,17 @@ class Delivery:
         ids: list[int] = []
         for message in messages:
             await pacing.turn(chat_key, group_chat=group_chat)
-            sent = await channel.send(**message.send_kwargs())
+            nonce = secrets.token_hex(12)  # at most 25 characters
+            sent = await again_when_cut(partial(_send, channel, message, nonce))
             pacing.sent()
             ids.append(sent.id)
         return ids
+
+
+async def _send(channel: discord.abc.Messageable, message: Outgoing, nonce: str) -> discord.Message:
+    """One try; ``nonce`` (with discord.py's ``enforce_nonce``) is the same on every try,
+    so Discord makes the message once even when a try's answer was lost on the way."""
+    return await channel.send(**message.send_kwargs(), nonce=nonce)  # a new file each time
 
 
 @contextlib.asynccontextmanager

@@ -31,7 +31,7 @@ from aiohttp import web
 
 from tests.fakes.discord_checks import ApiError, json_answer
 from tests.fakes.discord_events import EventRoutes
-from tests.fakes.discord_faults import Fault, FaultBook, fault_response
+from tests.fakes.discord_faults import DROP, DROP_AFTER, Fault, FaultBook, fault_response
 from tests.fakes.discord_gateway import Gateway, Session
 from tests.fakes.discord_interactions import InteractionRoutes, interaction_seen
 from tests.fakes.discord_rest import Route, read_body
@@ -222,7 +222,10 @@ class FakeDiscordApi(InteractionRoutes, EventRoutes):
             if route.needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise ApiError(401, 0, "401: Unauthorized")
             fault = self.faults.take(route.key)
-            if fault is not None:
+            if fault is not None and fault.status == DROP:
+                status = DROP
+                return _drop(request)
+            if fault is not None and fault.status != DROP_AFTER:
                 response, code = fault_response(fault)
                 status = response.status
                 return response
@@ -231,6 +234,9 @@ class FakeDiscordApi(InteractionRoutes, EventRoutes):
                 status = 429
                 return admitted.refusal
             result = await route.handler(params, body)
+            if fault is not None:  # carried out, and the answer is lost on the way
+                status = DROP_AFTER
+                return _drop(request)
             if result is None:
                 status = 204
                 return web.Response(status=204, headers=admitted.headers)
@@ -245,3 +251,10 @@ class FakeDiscordApi(InteractionRoutes, EventRoutes):
         finally:
             self.calls.append(Call(request.method, route.key, path, status, time.monotonic(), code))
             self.changed()
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Closes the connection: the client gets no answer at all."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response()

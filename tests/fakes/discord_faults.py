@@ -1,32 +1,79 @@
 """Faults the fake Discord API injects on request: a 429 with Discord's headers, a 500,
-or any error code, for the next calls to a route; and Discord's rate limits, enforced
-when asked (``RateLimits``)."""
+or any error code, for the next calls to a route; a dropped connection (``DROP``: closed
+before the fake acts, ``DROP_AFTER``: after it acted); faults drawn at random rates
+(``RandomFaults``), for a soak; and Discord's rate limits, enforced when asked
+(``RateLimits``)."""
 
 from __future__ import annotations
 
+import random
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from tests.fakes.discord_checks import ApiError, json_answer
 
+DROP = 0  # a Fault's status: the connection closes without an answer, nothing done
+DROP_AFTER = -1  # the route is carried out, then the connection closes unanswered
+
 
 @dataclass
 class Fault:
     route: str  # "POST /channels/{channel_id}/messages"
-    status: int
+    status: int  # or DROP, DROP_AFTER
     times: int = 1
     retry_after: float = 1.0  # for a 429
     code: int = 0
     is_global: bool = False
 
 
+@dataclass
+class RandomFaults:
+    """Faults drawn at random, call by call, for ``routes`` (every route if None), each
+    kind at its own rate (0.05 is 5 %). ``counts`` tallies them ("429 POST /...")."""
+
+    seed: int = 0
+    too_many: float = 0.0
+    server_error: float = 0.0
+    drop: float = 0.0
+    drop_after: float = 0.0
+    retry_after: tuple[float, float] = (0.05, 0.2)
+    routes: frozenset[str] | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def draw(self, route: str) -> Fault | None:
+        if not self.enabled or (self.routes is not None and route not in self.routes):
+            return None
+        roll = self._rng.random()
+        for status, name, rate in (
+            (429, "429", self.too_many),
+            (500, "500", self.server_error),
+            (DROP, "drop", self.drop),
+            (DROP_AFTER, "drop_after", self.drop_after),
+        ):
+            if roll < rate:
+                self.counts[f"{name} {route}"] += 1
+                wait = round(self._rng.uniform(*self.retry_after), 3)
+                return Fault(route, status, 0, retry_after=wait)
+            roll -= rate
+        return None
+
+    def total(self, kind: str) -> int:
+        """Faults of ``kind`` ("429", "500", "drop", "drop_after") injected so far."""
+        return sum(n for key, n in self.counts.items() if key.split(" ")[0] == kind)
+
+
 class FaultBook:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self.random: RandomFaults | None = None  # drawn when no fault set up matches
 
     def add(self, fault: Fault) -> None:
         self._faults.append(fault)
@@ -36,7 +83,7 @@ class FaultBook:
             if fault.route == route and fault.times > 0:
                 fault.times -= 1
                 return fault
-        return None
+        return None if self.random is None else self.random.draw(route)
 
     @property
     def pending(self) -> int:

@@ -182,7 +182,10 @@ class Gateway:
             session.add("RESUMED", {})
         while not socket.closed:
             while index < len(session.events):
-                await socket.send_str(json.dumps(session.events[index]))
+                try:
+                    await socket.send_str(json.dumps(session.events[index]))
+                except ConnectionResetError:  # dropped: a resume replays from its seq
+                    return
                 index += 1
             session.more.clear()
             await session.more.wait()

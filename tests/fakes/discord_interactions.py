@@ -142,10 +142,17 @@ class InteractionRoutes(RestRoutes):
         message: DcMessage | None = None,
     ) -> DcInteraction:
         interaction = DcInteraction(
-            self.new_id(), secrets.token_urlsafe(24), kind, user, channel, data, time.monotonic()
+            self.new_id.now(),
+            secrets.token_urlsafe(24),
+            kind,
+            user,
+            channel,
+            data,
+            time.monotonic(),
         )
         interaction.message = message
         self.interactions[interaction.id] = interaction
+        self.interactions_by_token[interaction.token] = interaction
         self.gateway.dispatch(
             "INTERACTION_CREATE", self._interaction_json(interaction), guild_id=channel.guild_id
         )
@@ -289,14 +296,14 @@ class InteractionRoutes(RestRoutes):
     def _by_token(self, params: Params) -> DcInteraction:
         if params["app"] != str(self.application_id):
             raise unknown("Webhook", 10015)
-        for interaction in self.interactions.values():
-            if interaction.token == params["token"]:
-                if time.monotonic() - interaction.created_at > TOKEN_LIFETIME:
-                    raise ApiError(401, 50027, "Invalid Webhook Token")
-                if interaction.response_type is None:
-                    raise unknown("Webhook", 10015)
-                return interaction
-        raise unknown("Webhook", 10015)
+        interaction = self.interactions_by_token.get(params["token"])
+        if interaction is None:
+            raise unknown("Webhook", 10015)
+        if time.monotonic() - interaction.created_at > TOKEN_LIFETIME:
+            raise ApiError(401, 50027, "Invalid Webhook Token")
+        if interaction.response_type is None:
+            raise unknown("Webhook", 10015)
+        return interaction
 
     def _hook_message(self, params: Params) -> DcMessage:
         interaction = self._by_token(params)

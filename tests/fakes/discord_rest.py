@@ -217,7 +217,13 @@ class RestRoutes(DiscordState):
         recipient = channel.recipient if channel.type == DM_CHANNEL else None
         if recipient is not None and recipient.dms_closed:
             raise ApiError(403, 50007, "Cannot send messages to this user")
+        nonce = (channel.id, str(payload.get("nonce"))) if payload.get("enforce_nonce") else None
+        earlier = self.sent_by_nonce.get(nonce) if nonce else None
+        if earlier is not None:  # Discord answers a repeated nonce with the message it made
+            return earlier.json(self.bot)
         message = self.message_from(channel, payload, body.files)
+        if nonce:
+            self.sent_by_nonce[nonce] = message
         return self.record(message).json(self.bot)
 
     def message_from(self, channel: DcChannel, payload: JSON, files: list[DcFile]) -> DcMessage:

@@ -49,6 +49,8 @@ class DiscordState:
         self.channels: dict[int, DcChannel] = {}
         self.messages: list[DcMessage] = []
         self.interactions: dict[int, DcInteraction] = {}
+        self.interactions_by_token: dict[str, DcInteraction] = {}
+        self.sent_by_nonce: dict[tuple[int, str], DcMessage] = {}  # enforce_nonce
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[int, list[JSON]] = {}
         self.command_syncs: list[tuple[int | None, float]] = []  # (guild or None, when)

@@ -21,6 +21,7 @@ JSON = dict[str, Any]
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 BASE_ID = 1_300_000_000_000_000_000
+DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, where Discord's ids count from
 TEXT_CHANNEL, DM_CHANNEL = 0, 1
 ADMINISTRATOR = 1 << 3
 EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)  # view, send, use commands
@@ -33,6 +34,12 @@ class Snowflakes:
     def __call__(self) -> int:
         n = next(self._count)
         return BASE_ID + n * (1 << 22) + n
+
+    def now(self) -> int:
+        """An id that says it was made now, as Discord's do (an interaction's: discord.py
+        reads its age from it)."""
+        n = next(self._count)
+        return (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22 | (n & 0x3FFFFF)
 
 
 @dataclass

@@ -45,6 +45,7 @@ from tests.fakes.telegram_faults import (
     ApiError,
     Fault,
     FaultBook,
+    RandomFaults,
     RateLimiter,
     too_many_requests,
 )
@@ -243,6 +244,10 @@ class FakeTelegramApi(BotApiMethods):
         """The answer comes ``seconds`` late (then the call proceeds as usual)."""
         return self._faults.add(Fault("delay", method, _chat_key(chat_id), times, delay=seconds))
 
+    def random_faults(self, faults: RandomFaults | None) -> None:
+        """Faults at random rates from now on (None: no more), after any set up above."""
+        self._faults.random = faults
+
     def pending_faults(self) -> list[Fault]:
         """Faults set up but not (fully) used yet."""
         return self._faults.pending()
@@ -354,14 +359,17 @@ class FakeTelegramApi(BotApiMethods):
         if delay:
             await asyncio.sleep(delay)
         fault = self._faults.take_failure(call.method, chat_id)
-        if fault is not None:
+        if fault is not None and fault.kind != "drop_after":
             if fault.error is None:
                 raise _Dropped
             raise fault.error
         method = self.methods.get(call.method)
         if method is None:
             raise ApiError(404, METHOD_NOT_FOUND)
-        return await method(call.params)
+        result = await method(call.params)
+        if fault is not None:  # carried out, and the answer is lost on the way
+            raise _Dropped
+        return result
 
 
 def _connected(request: web.Request) -> bool:

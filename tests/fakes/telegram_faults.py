@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections import deque
+import random
+from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # Telegram's error texts, as its Bot API answers them.
@@ -50,13 +51,17 @@ class ApiError(Exception):
         return body
 
 
-def too_many_requests(retry_after: int) -> ApiError:
+def too_many_requests(retry_after: float) -> ApiError:
+    """Telegram names whole seconds; a fraction (for short soak runs) is read by PTB too."""
     return ApiError(
-        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        429, f"Too Many Requests: retry after {retry_after:g}", {"retry_after": retry_after}
     )
 
 
-FaultKind = Literal["error", "drop", "delay"]
+# "drop": the connection closes before the fake carries the call out (safe to retry);
+# "drop_after": it closes after the call was carried out (the ambiguous case: a retry
+# may do it twice).
+FaultKind = Literal["error", "drop", "drop_after", "delay"]
 
 
 @dataclass
@@ -79,9 +84,59 @@ class Fault:
         return self.chat_id is None or self.chat_id == chat_id
 
 
+@dataclass
+class RandomFaults:
+    """Faults drawn at random, call by call, for the calls of ``methods`` (every method
+    if None), each kind at its own rate (0.05 is 5 %). A 429 or a 500 means the fake did
+    nothing; ``drop`` closes the connection before acting, ``drop_after`` after acting.
+    ``counts`` tallies what was injected, by kind and method ("429 sendMessage")."""
+
+    seed: int = 0
+    too_many: float = 0.0
+    server_error: float = 0.0
+    drop: float = 0.0
+    drop_after: float = 0.0
+    retry_after: tuple[float, float] = (0.05, 0.2)
+    methods: frozenset[str] | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def draw(self, method: str) -> Fault | None:
+        if not self.enabled or (self.methods is not None and method not in self.methods):
+            return None
+        roll = self._rng.random()
+        for kind, rate in (
+            ("429", self.too_many),
+            ("500", self.server_error),
+            ("drop", self.drop),
+            ("drop_after", self.drop_after),
+        ):
+            if roll < rate:
+                self.counts[f"{kind} {method}"] += 1
+                return self._fault(kind, method)
+            roll -= rate
+        return None
+
+    def _fault(self, kind: str, method: str) -> Fault:
+        if kind == "429":
+            wait = round(self._rng.uniform(*self.retry_after), 3)
+            return Fault("error", method, None, 1, error=too_many_requests(wait))
+        if kind == "500":
+            return Fault("error", method, None, 1, error=ApiError(500, SERVER_ERROR))
+        return Fault("drop" if kind == "drop" else "drop_after", method, None, 1)
+
+    def total(self, kind: str) -> int:
+        """Faults of ``kind`` ("429", "500", "drop", "drop_after") injected so far."""
+        return sum(n for key, n in self.counts.items() if key.split(" ")[0] == kind)
+
+
 class FaultBook:
     def __init__(self) -> None:
         self.faults: list[Fault] = []
+        self.random: RandomFaults | None = None  # drawn when no fault set up matches
 
     def add(self, fault: Fault) -> Fault:
         if fault.remaining < 1:
@@ -99,11 +154,17 @@ class FaultBook:
         return total
 
     def take_failure(self, method: str, chat_id: object) -> Fault | None:
-        """Consumes and returns the first matching error or dropped-connection fault."""
+        """Consumes and returns the first matching error or dropped-connection fault; or
+        one drawn at random, if random faults are on."""
         for fault in self.faults:
             if fault.kind != "delay" and fault.matches(method, chat_id):
                 fault.remaining -= 1
                 return fault
+        if self.random is not None:
+            drawn = self.random.draw(method)
+            if drawn is not None:
+                drawn.remaining = 0
+            return drawn
         return None
 
     def pending(self) -> list[Fault]:
