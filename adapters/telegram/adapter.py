@@ -132,8 +132,7 @@ class TelegramAdapter:
         self._watch = TokenWatch()
         self._watch.on_refused(self._token_refused)
         self._sender = Sender(_bot(token, self._urls, self._watch), retry or RetryPolicy())
-        polling = self._receiving.webhook is None  # then no other process gets updates
-        self._forms = FormConversations(catalog, store=forms, clock=clock, sole_receiver=polling)
+        self._forms = FormConversations(catalog, store=forms, clock=clock)
         self._delivery = Delivery(
             self._sender, self._forms, catalog, bot_name=bot_name, limiter=limiter
         )
@@ -176,7 +175,9 @@ class TelegramAdapter:
         self._intake = intake
         try:
             await self._forms.tidy()  # forms that timed out while the bot was off
-            await self._forms.recall()  # who has one kept, so commands need not look
+            # Who has a form kept, so commands need not look: when polling, no other
+            # process receives this bot's updates (Telegram answers one poller at a time).
+            await self._forms.recall(sole_receiver=self._receiving.webhook is None)
             if await self._unless_stopped(self._connect(intake)):
                 await self._unless_stopped(self._publish_commands())
                 await self._serve()

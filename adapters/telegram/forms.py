@@ -105,22 +105,20 @@ class FormConversations:
         store: FormProgressStore | None = None,
         idle_timeout: timedelta = IDLE_TIMEOUT,
         clock: Clock | None = None,
-        sole_receiver: bool = False,
     ) -> None:
-        """``sole_receiver``: no other process receives this bot's updates (polling)."""
         self._catalog = catalog
         self._store = store
         self._idle_timeout = idle_timeout
         self._clock = clock or SystemClock()
         self._open = MemoryFormProgress()
-        self._sole_receiver = sole_receiver
         self._kept_before: set[str] | None = None  # None: not known, so look in the store
 
-    async def recall(self) -> None:
-        """Note who has a form kept in the store (see "A command costs no read"); a
-        store that fails leaves it unknown, and every command looks."""
+    async def recall(self, *, sole_receiver: bool) -> None:
+        """Note who has a form kept in the store, when no other process receives this
+        bot's updates (see "A command costs no read"); otherwise, or if the store fails,
+        it stays unknown and every command looks."""
         self._kept_before = None
-        if self._store is None or not self._sole_receiver:
+        if self._store is None or not sole_receiver:
             return
         try:
             self._kept_before = await self._store.kept_keys()
