@@ -5,10 +5,12 @@ that answers ``/groups`` and ``/join`` with a fixed text, nothing else.
 
 It is the smallest bot PTB makes, with PTB's defaults: an ``Application`` from the
 builder, one ``CommandHandler``, ``run_polling`` until SIGTERM. It handles one update
-at a time (PTB's default). Letting PTB handle them concurrently (``concurrent_updates``)
-made it slower here, not faster: 2 to 5 ms of CPU per update instead of about 1.5, as
-hundreds of requests wait on httpx's connection pool, so the default is the stronger
-reference.
+at a time (PTB's default), where PeerCircle works on several members' updates side by
+side. ``--concurrent N`` lets PTB handle N at once, the same concurrency as the
+benchmark's 16 members in flight; measured both ways (November 2026, 2 busy cores,
+``python -m bench.telegram_profile --side bare``), the CPU per update was the same
+within the noise (2.76 ms with 16, 2.69 ms one at a time, medians of 6 rounds), so the
+benchmark keeps PTB's default.
 """
 
 from __future__ import annotations
@@ -33,12 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--base-file-url", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument(
+        "--concurrent", type=int, default=0, help="updates handled at once (default: one)"
+    )
     args = parser.parse_args(argv)
     application = (
         ApplicationBuilder()
         .token(args.token)
         .base_url(args.base_url)
         .base_file_url(args.base_file_url)
+        .concurrent_updates(args.concurrent or False)
         .build()
     )
     application.add_handler(CommandHandler(["groups", "join"], answer))

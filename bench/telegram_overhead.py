@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,7 +138,17 @@ class Side:
             raise RuntimeError(f"{self.name} answered with an error: {answer.text[:200]}")
 
 
-async def _start(name: str, fake: FakeTelegramApi, directory: Path) -> Side:
+async def start_side(
+    name: str,
+    fake: FakeTelegramApi,
+    directory: Path,
+    *,
+    prefix: Sequence[str] = (),
+    bare_concurrent: int = 0,
+) -> Side:
+    """``name`` ("peercircle" or "bare") started against ``fake`` and polling;
+    ``prefix``: arguments for Python before the bot's own (``-m cProfile -o FILE``);
+    ``bare_concurrent``: updates the bare bot handles at once (0: PTB's default, one)."""
     log = directory / f"{name}.log"
     if name == "peercircle":
         config = peercircle_config(directory, fake)
@@ -145,11 +156,12 @@ async def _start(name: str, fake: FakeTelegramApi, directory: Path) -> Side:
             "PEERCIRCLE_TELEGRAM__TOKEN": fake.token,
             "PEERCIRCLE_CHECKINS__HMAC_KEY": CHECKIN_KEY,
         }
-        args = ["-m", "bot", "--config", str(config), "run"]
+        args = [*prefix, "-m", "bot", "--config", str(config), "run"]
         child = await process.start(args, log, env=env, cwd=directory)
     else:
-        args = ["-m", "bench.telegram_bare", "--base-url", fake.base_url]
+        args = [*prefix, "-m", "bench.telegram_bare", "--base-url", fake.base_url]
         args += ["--base-file-url", fake.base_file_url, "--token", fake.token]
+        args += ["--concurrent", str(bare_concurrent)]
         child = await process.start(args, log)
     try:
         await fake.wait_until_polling(within=60)
@@ -165,7 +177,8 @@ async def measure(sizes: OverheadSizes, directory: Path) -> dict[str, list[Round
     async with FakeTelegramApi() as ours_fake, FakeTelegramApi() as bare_fake:
         sides = list(
             await asyncio.gather(
-                _start("peercircle", ours_fake, directory), _start("bare", bare_fake, directory)
+                start_side("peercircle", ours_fake, directory),
+                start_side("bare", bare_fake, directory),
             )
         )
         try:

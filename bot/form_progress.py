@@ -57,6 +57,10 @@ class FormProgressStore(Protocol):
 
     async def forget(self, actor: Actor) -> None: ...
 
+    async def kept_keys(self) -> set[str]:
+        """Every person (``Actor.key``) with a form kept, open or timed out."""
+        ...
+
     async def expire(self, idle_before: datetime, forget_before: datetime) -> int:
         """Forms untouched since ``idle_before`` lose their answers (they expired);
         markers untouched since ``forget_before`` are deleted. How many rows changed."""
@@ -77,6 +81,9 @@ class MemoryFormProgress:
 
     async def forget(self, actor: Actor) -> None:
         self._kept.pop(actor.key, None)
+
+    async def kept_keys(self) -> set[str]:
+        return set(self._kept)
 
     async def expire(self, idle_before: datetime, forget_before: datetime) -> int:
         changed = 0

@@ -65,6 +65,10 @@ class SqlFormProgress:
             {"platform": actor.platform, "user_id": actor.user_id},
         )
 
+    async def kept_keys(self) -> set[str]:
+        rows = await self._db.fetch_all("SELECT platform, user_id FROM form_progress")
+        return {f"{row['platform']}:{row['user_id']}" for row in rows}
+
     async def expire(self, idle_before: datetime, forget_before: datetime) -> int:
         async with self._db.transaction() as tx:
             wiped = await tx.execute(

@@ -56,7 +56,7 @@ from adapters.telegram.render import MAX_MESSAGE, render
 from adapters.telegram.roles import ChatAdmins
 from adapters.telegram.sender import RetryPolicy, Sender, retry_after_seconds
 from adapters.telegram.translate import PLATFORM
-from adapters.telegram.updates import UpdateHandler
+from adapters.telegram.updates import Arrived, UpdateHandler
 from adapters.telegram.watch import TokenWatch
 from adapters.telegram.webhook import RecentUpdates
 from bot.catalog import Catalog
@@ -138,7 +138,7 @@ class TelegramAdapter:
         )
         self._updates = UpdateHandler(self._sender, self._forms, self._delivery)
         self._admins = ChatAdmins(self._sender) if admins_are_facilitators else None
-        self._lanes: MemberLanes[Update] = MemberLanes(self._work, self._refuse, name="telegram")
+        self._lanes: MemberLanes[Arrived] = MemberLanes(self._work, self._refuse, name="telegram")
         self._seen = RecentUpdates(ledger=updates)
         self._stop_grace = stop_grace
         self._on_handled = on_handled
@@ -175,6 +175,9 @@ class TelegramAdapter:
         self._intake = intake
         try:
             await self._forms.tidy()  # forms that timed out while the bot was off
+            # Who has a form kept, so commands need not look: when polling, no other
+            # process receives this bot's updates (Telegram answers one poller at a time).
+            await self._forms.recall(sole_receiver=self._receiving.webhook is None)
             if await self._unless_stopped(self._connect(intake)):
                 await self._unless_stopped(self._publish_commands())
                 await self._serve()
@@ -279,25 +282,24 @@ class TelegramAdapter:
     async def _received(self, update: Update, context: object) -> None:
         """python-telegram-bot's one handler: post the update to its sender's lane."""
         user = update.effective_user
-        inbox = self._inbox
-        urgent = inbox is not None and self._updates.is_urgent(update, inbox)
+        arrived = self._updates.arrive(update, self._inbox)
         key = str(user.id) if user is not None else ""
-        if self._lanes.post(key, update, urgent=urgent) is Posted.DROPPED:
+        if self._lanes.post(key, arrived, urgent=arrived.urgent) is Posted.DROPPED:
             self._finished_with(update)  # they were already asked to slow down
 
-    async def _work(self, update: Update) -> None:
+    async def _work(self, arrived: Arrived) -> None:
         try:
             if self._inbox is not None:
-                await self._updates.handle(update, self._inbox)
+                await self._updates.handle(arrived, self._inbox)
         finally:
-            self._finished_with(update)
+            self._finished_with(arrived.update)
 
-    async def _refuse(self, update: Update) -> None:
+    async def _refuse(self, arrived: Arrived) -> None:
         try:
             slow_down = Reply(self._catalog.text(SLOW_DOWN), audience=Audience.ONLY_YOU)
-            await self._updates.refuse(update, slow_down)
+            await self._updates.refuse(arrived, slow_down)
         finally:
-            self._finished_with(update)
+            self._finished_with(arrived.update)
 
     def _finished_with(self, update: Update) -> None:
         if self._on_handled is not None:

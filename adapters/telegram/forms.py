@@ -19,6 +19,14 @@ that the form timed out, and how to start again (``/checkin``). A store that fai
 database is down) is logged by type only and the conversation goes on in memory. A press
 of a form's button, or a reply to its question, that no kept form knows of gets the
 kind ``core.form_expired`` text.
+
+**A command costs no read.** Every command in a private chat puts the person's open
+form away, so it must know whether they have one. When this process is the only one
+receiving the bot's updates (long polling: Telegram hands them to one poller), a form is
+opened only here, so ``recall`` (at each start) notes who had a form kept in the store
+before, and a command from anyone else who has none in memory reads nothing. Answers
+and presses still look in the store (a form another process opened is still found
+there); with a webhook (perhaps several processes) every lookup does.
 """
 
 from __future__ import annotations
@@ -103,6 +111,19 @@ class FormConversations:
         self._idle_timeout = idle_timeout
         self._clock = clock or SystemClock()
         self._open = MemoryFormProgress()
+        self._kept_before: set[str] | None = None  # None: not known, so look in the store
+
+    async def recall(self, *, sole_receiver: bool) -> None:
+        """Note who has a form kept in the store, when no other process receives this
+        bot's updates (see "A command costs no read"); otherwise, or if the store fails,
+        it stays unknown and every command looks."""
+        self._kept_before = None
+        if self._store is None or not sole_receiver:
+            return
+        try:
+            self._kept_before = await self._store.kept_keys()
+        except Exception as error:
+            log_incident(logger, new_incident_id(), "telegram forms recall", error)
 
     async def open(self, form: Form, actor: Actor, place: Place) -> Reply:
         """Start ``form`` for ``actor`` (replacing any form they had open); the first
@@ -123,6 +144,8 @@ class FormConversations:
 
     async def put_away(self, actor: Actor) -> Outcome:
         """The person used a command instead of answering: the form is closed."""
+        if not await self._may_have_one(actor):
+            return Outcome()
         kept = await self._find(actor)
         if kept is None:
             return Outcome()
@@ -250,6 +273,13 @@ class FormConversations:
 
     # -- keeping -------------------------------------------------------------------------
 
+    async def _may_have_one(self, actor: Actor) -> bool:
+        """False when ``actor`` surely has no form: none in memory, and none kept in the
+        store at start when only this process opens forms."""
+        if self._kept_before is None or actor.key in self._kept_before:
+            return True
+        return await self._open.load(actor) is not None
+
     async def _find(self, actor: Actor) -> FormProgress | None:
         """``actor``'s form: from memory, else from the store (after a restart)."""
         kept = await self._open.load(actor)
@@ -279,3 +309,6 @@ class FormConversations:
                 await self._store.forget(actor)
             except Exception as error:  # tidy() wipes it when it times out
                 log_incident(logger, new_incident_id(), "telegram forms forget", error)
+                return
+        if self._kept_before is not None:
+            self._kept_before.discard(actor.key)

@@ -11,6 +11,7 @@ command closes the form first (so ``/crisis`` always works, and is answered at o
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Bot, Update
 
@@ -28,20 +29,49 @@ from bot.text import clean_input
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    """An update waiting in its sender's lane, read once when it arrived (``read``
+    False: reading it failed then, and it is read again when handled, failing loudly)."""
+
+    update: Update
+    received: Received | None
+    urgent: bool = False
+    read: bool = True
+
+
 class UpdateHandler:
     def __init__(self, sender: Sender, forms: FormConversations, delivery: Delivery) -> None:
         self._sender = sender
         self._forms = forms
         self._delivery = delivery
 
-    async def handle(self, update: Update, inbox: Inbox) -> None:
+    def arrive(self, update: Update, inbox: Inbox | None) -> Arrived:
+        """``update`` read once, and whether it runs an urgent command (``/crisis``
+        typed or pressed), to be run at once rather than queued; a form's own press
+        never is. Never raises: the urgency is only a scheduling hint."""
+        try:
+            received = translate(update, self._sender.username)
+        except Exception as error:
+            log_incident(logger, new_incident_id(), "telegram reading an update", error)
+            return Arrived(update, None, read=False)
+        if inbox is None or received is None or received.form_press is not None:
+            return Arrived(update, received)
+        try:
+            return Arrived(update, received, urgent=inbox.is_urgent(received.incoming))
+        except Exception as error:  # the update is still handled, in its turn
+            log_incident(logger, new_incident_id(), "telegram urgency", error)
+            return Arrived(update, received)
+
+    async def handle(self, arrived: Arrived, inbox: Inbox) -> None:
+        update = arrived.update
         if update.callback_query is not None:
             await self._acknowledge(update.callback_query.id)
         migrated = update.message.migrate_to_chat_id if update.message is not None else None
         if update.message is not None and migrated is not None:  # Telegram's notice of it
             self._sender.moved(update.message.chat.id, migrated)
             return
-        received = translate(update, self._sender.username)
+        received = self._received(arrived)
         if received is None:
             return
         step = await self._form_step(received)
@@ -57,27 +87,20 @@ class UpdateHandler:
         await self._delivery.answer(origin, replies)
         await self._delivery.answer(Origin(received.actor, received.place), closed.replies)
 
-    def is_urgent(self, update: Update, inbox: Inbox) -> bool:
-        """Whether ``update`` runs an urgent command (``/crisis`` typed or pressed), to be
-        run at once rather than queued; a form's own press never is. Never raises."""
-        try:
-            received = translate(update, self._sender.username)
-            if received is None or received.form_press is not None:
-                return False
-            return inbox.is_urgent(received.incoming)
-        except Exception as error:  # only a scheduling hint: the update is still handled
-            log_incident(logger, new_incident_id(), "telegram urgency", error)
-            return False
-
-    async def refuse(self, update: Update, reply: Reply) -> None:
-        """Answer ``update`` with ``reply`` alone (the person has too much in hand): a
+    async def refuse(self, arrived: Arrived, reply: Reply) -> None:
+        """Answer the update with ``reply`` alone (the person has too much in hand): a
         press is acknowledged, and nothing else is done with it."""
-        if update.callback_query is not None:
-            await self._acknowledge(update.callback_query.id)
-        received = translate(update, self._sender.username)
+        if arrived.update.callback_query is not None:
+            await self._acknowledge(arrived.update.callback_query.id)
+        received = self._received(arrived)
         if received is not None:
             origin = Origin(received.actor, received.place, received.message_id)
             await self._delivery.answer(origin, [reply])
+
+    def _received(self, arrived: Arrived) -> Received | None:
+        if arrived.read:
+            return arrived.received
+        return translate(arrived.update, self._sender.username)
 
     async def _acknowledge(self, query_id: str) -> None:
         async def answer(bot: Bot) -> bool:

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from adapters.telegram.intake import Receiving
+from adapters.telegram.webhook import Webhook
 from bot.app import MIGRATIONS_DIR
 from bot.catalog import Catalog
 from bot.events import Actor
-from bot.form_progress import FormProgress
+from bot.form_progress import FormProgress, FormProgressStore
 from bot.form_progress_sql import SqlFormProgress
 from bot.storage import SqliteDatabase, load_migrations
 from tests.adapters.conformance import Seen
@@ -155,6 +157,9 @@ class BrokenStore:
     async def forget(self, actor: Actor) -> None:
         raise OSError("disk I/O error")
 
+    async def kept_keys(self) -> set[str]:
+        raise OSError("disk I/O error")
+
     async def expire(self, idle_before: object, forget_before: object) -> int:
         raise OSError("disk I/O error")
 
@@ -173,3 +178,90 @@ async def test_a_store_that_fails_leaves_the_conversation_in_memory(
     assert thanks.text == f"Thanks: mood 3, note “{NOTE}”."
     assert "telegram forms save" in caplog.text
     assert NOTE not in caplog.text
+
+
+class CountedLoads:
+    """The database's store, counting the reads of one person's form."""
+
+    def __init__(self, store: FormProgressStore) -> None:
+        self.store = store
+        self.loads = 0
+
+    async def load(self, actor: Actor) -> FormProgress | None:
+        self.loads += 1
+        return await self.store.load(actor)
+
+    async def save(self, actor: Actor, progress: FormProgress) -> None:
+        await self.store.save(actor, progress)
+
+    async def forget(self, actor: Actor) -> None:
+        await self.store.forget(actor)
+
+    async def kept_keys(self) -> set[str]:
+        return await self.store.kept_keys()
+
+    async def expire(self, idle_before: Any, forget_before: Any) -> int:
+        return await self.store.expire(idle_before, forget_before)
+
+
+async def test_when_polling_a_command_reads_no_form_yet_a_kept_one_is_put_away(
+    fake: FakeTelegramApi, database: SqliteDatabase
+) -> None:
+    first = TelegramDriver(fake, forms=SqlFormProgress(database))
+    await first.start()
+    await first.say("bob", "/survey", shared=False)
+    await first.close()
+
+    counted = CountedLoads(SqlFormProgress(database))
+    restarted = TelegramDriver(fake, users=first.users, forms=counted)
+    await restarted.start()  # notes who has a form kept: bob
+    try:
+        await restarted.say("ann", "/here", shared=False)
+        await restarted.say("ann", "/here", shared=False)
+        assert counted.loads == 0  # ann never had a form: nothing to read
+        put_away = await restarted.say("bob", "/here", shared=False)
+        assert await _rows(database) == []
+    finally:
+        await restarted.close()
+    assert _texts(put_away)[-1] == CATALOG.text("telegram.form.put_away")
+
+
+async def test_an_answer_still_finds_a_form_kept_after_the_start(
+    fake: FakeTelegramApi, database: SqliteDatabase
+) -> None:
+    """A form another process opened (written to the store after this one started) still
+    takes its answers here; only commands rely on what was noted at the start."""
+    elsewhere = TelegramDriver(fake, forms=SqlFormProgress(database))
+    await elsewhere.start()
+    await elsewhere.say("bob", "/survey", shared=False)
+    await elsewhere.close()
+    [row] = await _rows(database)
+    await database.execute("DELETE FROM form_progress")
+
+    here = TelegramDriver(fake, users=elsewhere.users, forms=SqlFormProgress(database))
+    await here.start()  # notes nobody
+    try:
+        await here.say("bob", "/here", shared=False)  # nothing to put away
+        async with database.transaction() as tx:  # the other process opens bob's form now
+            columns = ", ".join(row)
+            await tx.execute(
+                f"INSERT INTO form_progress ({columns}) VALUES (:{', :'.join(row)})", row
+            )
+        [second] = await here.say("bob", "2", shared=False)
+    finally:
+        await here.close()
+    assert "question 2 of 2" in second.text
+
+
+async def test_with_a_webhook_every_command_looks_in_the_store(
+    fake: FakeTelegramApi, database: SqliteDatabase
+) -> None:
+    hook = Webhook(url="https://bot.example.org/telegram", secret="s3cret-0123456789", port=0)
+    counted = CountedLoads(SqlFormProgress(database))
+    driver = TelegramDriver(fake, forms=counted, receiving=Receiving(webhook=hook))
+    await driver.start()
+    try:
+        await driver.say("ann", "/here", shared=False)
+    finally:
+        await driver.close()
+    assert counted.loads == 1  # another process behind the load balancer may have opened one

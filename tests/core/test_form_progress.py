@@ -106,3 +106,17 @@ async def test_no_answer_outlives_its_expiry_in_the_file(
     rows = await database.fetch_all("SELECT answers, form FROM form_progress")
     assert [row["answers"] for row in rows] == [None]
     assert NOTE not in str(rows[0]["form"])
+
+
+@pytest.mark.parametrize("kind", ["memory", "sql"])
+async def test_kept_keys_names_everyone_with_a_form_kept(
+    sql: tuple[SqlFormProgress, SqliteDatabase], kind: str
+) -> None:
+    store: FormProgressStore = sql[0] if kind == "sql" else MemoryFormProgress()
+    assert await store.kept_keys() == set()
+    await store.save(ALEX, _progress(NOW))
+    await store.save(SAM, _progress(NOW))
+    await store.expire(NOW + timedelta(hours=1), NOW - timedelta(days=1))  # a marker stays
+    assert await store.kept_keys() == {ALEX.key, SAM.key}
+    await store.forget(SAM)
+    assert await store.kept_keys() == {ALEX.key}
