@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import resource
@@ -29,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.scale_data import CLOSES, NOW, OPEN_PERIOD, ORGANIZER, member_id, slug_of
+from bench.scale_data import CLOSES, NOW, OPEN_PERIOD, ORGANIZERS, member_id, slug_of
 from bot.app import BotApp
 from bot.config import load_settings
 from bot.events import Actor, Place, TextReceived
@@ -107,7 +108,7 @@ async def commands(
 ) -> dict[str, list[float]]:
     """Milliseconds per command, each command ``samples`` times after a warm-up."""
     rng = random.Random(11 + run)
-    organizer = Actor("telegram", ORGANIZER, "Organizer")
+    organizers = itertools.cycle(Actor("telegram", o, "Organizer") for o in ORGANIZERS)
     newcomers = iter(range(10**7 * (run + 1), 10**7 * (run + 2)))
 
     def member() -> Actor:
@@ -119,7 +120,7 @@ async def commands(
     plans: dict[str, Callable[[], tuple[Actor, str]]] = {
         "/join": lambda: (newcomer(), f"/join {slug_of(rng.randrange(groups))}"),
         "/mygroups": lambda: (member(), "/mygroups"),
-        "/roster": lambda: (organizer, f"/roster {slug_of(rng.randrange(groups))}"),
+        "/roster": lambda: (next(organizers), f"/roster {slug_of(rng.randrange(groups))}"),
         "/next": lambda: (member(), "/next"),
     }
     found: dict[str, list[float]] = {}
