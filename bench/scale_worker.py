@@ -5,9 +5,10 @@ large organization's database, time each command, print the figures as JSON.
 
 Start-up is what ``peercircle run`` does before it serves: read the config, open the
 app (migrations checked, the groups table synced), fill open seats, plan reminders and
-check-ins (the timers' first ticks, which look at every group). The timers' wake-ups
-are noted, not run, so nothing runs beside the commands being timed. The clock starts
-at the data's ``NOW`` and runs at the normal pace.
+check-ins (their first wake-ups at once). Then, as right after in ``run``, the timers'
+first ticks, which catch up (they look at every group), timed on their own. The timers'
+wake-ups are noted, not run, so nothing runs beside the commands being timed. The clock
+starts at the data's ``NOW`` and runs at the normal pace.
 
 Commands go through the real dispatcher, as from a Telegram private chat, each timed
 from the incoming message to its replies:
@@ -82,7 +83,8 @@ async def timed(work: Callable[[], Awaitable[object]]) -> float:
 
 
 async def start_up(config: Path, clock: RunningClock) -> tuple[BotApp, dict[str, float]]:
-    """What ``run`` does before serving, step by step; the seconds each step took."""
+    """What ``run`` does before serving, step by step, and the timers' first ticks right
+    after; the seconds each step took."""
     steps: dict[str, float] = {}
     began = time.perf_counter()
     settings = load_settings(config, environ={"PEERCIRCLE_CHECKINS__HMAC_KEY": CHECKIN_KEY})
@@ -92,11 +94,17 @@ async def start_up(config: Path, clock: RunningClock) -> tuple[BotApp, dict[str,
     steps["open"] = time.perf_counter() - began
     scheduler = NotedScheduler()
     steps["open_seats"] = await timed(app.start)
+    began = time.perf_counter()
     reminders = ReminderTimer(app.reminders, scheduler, clock)
-    steps["reminders"] = await timed(reminders.start)
+    reminders.start_soon()
     checkins = CheckinTimer(app.checkins, scheduler, clock)
-    steps["checkins"] = await timed(checkins.start)
-    steps["total"] = sum(steps.values())
+    checkins.start_soon()
+    steps["planned"] = time.perf_counter() - began
+    steps["ready"] = sum(steps.values())  # serving from here on
+    # The first wake-ups, at once: catching up on every group's meetings and check-ins.
+    steps["reminders"] = await timed(reminders.tick)
+    steps["checkins"] = await timed(checkins.tick)
+    steps["total"] = steps["ready"] + steps["reminders"] + steps["checkins"]
     # A second tick of each timer: what every wake-up costs from then on.
     steps["reminder_tick"] = await timed(reminders.tick)
     steps["checkin_tick"] = await timed(checkins.tick)
