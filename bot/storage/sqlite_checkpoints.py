@@ -10,11 +10,13 @@ of its own): every ``every`` seconds when something was written, sooner after
 ``after_writes`` writes. A PASSIVE checkpoint waits for no reader and no writer; the
 first write after one that copied *everything* starts the ``-wal`` again from its
 beginning. Under steady writes a checkpoint beside them never copies everything (commits
-land while it copies), so when one falls short a second one copies the few pages written
-meanwhile while the database holds its writes back (``hold``, the writer's lock): short,
-as it copies only those, and the ``-wal`` then starts again, holding a few seconds of
-changes at most. A clean close ends with a TRUNCATE checkpoint (:func:`empty_the_wal`):
-the ``-wal`` is left empty.
+land while it copies), so another pass copies what landed during the one before, and so
+on: the bot's writes come in bursts, and a pass that finds nothing landed meanwhile lets
+the next write start the ``-wal`` again. Only writes so steady that the ``-wal`` grows
+past ``max_frames`` (64 MB) are held back, once, while a last pass copies what landed
+during the one before (``hold``, the writer's lock): the ``-wal`` then starts again. A
+clean close ends with a TRUNCATE checkpoint (:func:`empty_the_wal`): the ``-wal`` is
+left empty.
 
 Crash safety is SQLite's own and unchanged: a commit is in the ``-wal`` when COMMIT
 returns, the next open plays the ``-wal`` back, and a checkpoint cut short by a crash
@@ -44,14 +46,17 @@ back to it when it starts again, instead of keeping its largest size on disk."""
 @dataclass(frozen=True, slots=True)
 class CheckpointPolicy:
     """When the background checkpoint runs: ``every`` seconds if anything was written,
-    or as soon as ``after_writes`` writes (transactions or statements) were made."""
+    or as soon as ``after_writes`` writes (transactions or statements) were made; and
+    how it ends (see ``Checkpointer.checkpoint``)."""
 
-    every: float = 2.0
-    after_writes: int = 500
+    every: float = 1.0
+    after_writes: int = 200
+    passes: int = 4  # beside the writes, at most, in one round
+    max_frames: int = 16384  # a -wal this long (64 MB of 4 KB pages) is cut even so
 
     def __post_init__(self) -> None:
-        if self.every <= 0 or self.after_writes < 1:
-            raise ValueError("a checkpoint policy needs every > 0 and after_writes >= 1")
+        if self.every <= 0 or min(self.after_writes, self.passes, self.max_frames) < 1:
+            raise ValueError("a checkpoint policy needs every > 0 and counts of at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +112,17 @@ class Checkpointer:
             await conn.close()
 
     async def checkpoint(self) -> Checkpoint:
-        """A PASSIVE checkpoint now, beside the writes; if commits landed meanwhile, a
-        second one for just those, with the writes held back (see the module)."""
-        done = await self._passive()
-        if done.complete and not self._writes:  # else commits landed while it copied
-            return done
+        """PASSIVE checkpoints now, beside the writes, each copying what landed during
+        the one before, until one finds nothing landed meanwhile (the next write then
+        starts the ``-wal`` again). If writes went on through every pass and the
+        ``-wal`` has grown past ``max_frames``, one more with the writes held back, for
+        just what landed during the last pass (see the module)."""
+        for _ in range(self._policy.passes):
+            done = await self._passive()
+            if not self._writes:
+                return done
+        if done.frames < self._policy.max_frames:
+            return done  # tried again at the next round
         async with self._hold:
             return await self._passive()
 

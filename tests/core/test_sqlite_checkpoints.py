@@ -47,7 +47,8 @@ async def opened(path: Path, migrations: Path, policy: CheckpointPolicy) -> Sqli
 
 @pytest.fixture
 async def db(tmp_path: Path, migrations: Path) -> AsyncIterator[SqliteDatabase]:
-    database = await opened(tmp_path / "bot.db", migrations, CheckpointPolicy(every=3600))
+    never = CheckpointPolicy(every=3600, after_writes=10**9)
+    database = await opened(tmp_path / "bot.db", migrations, never)
     yield database
     await database.close()
 
@@ -76,13 +77,14 @@ async def test_background_checkpoints_keep_the_wal_small_under_steady_writes(
     tmp_path: Path, migrations: Path
 ) -> None:
     path = tmp_path / "bot.db"
-    db = await opened(path, migrations, CheckpointPolicy(every=0.05, after_writes=50))
+    often = CheckpointPolicy(every=0.05, after_writes=50, max_frames=100)
+    db = await opened(path, migrations, often)
     try:
-        largest = await write_notes(db, 1500, pause_every=10)
-        assert largest < 1500 * KB  # 1,500 commits of 4 KB would be 6 MB and more
+        largest = await write_notes(db, 3000, pause_every=10)
+        assert largest < 4096 * KB  # 3,000 commits of 12 KB would be 36 MB
         async with db.transaction() as tx:
             row = await tx.fetch_one("SELECT COUNT(*) AS n FROM notes")
-        assert row == {"n": 1500}
+        assert row == {"n": 3000}
     finally:
         await db.close()
 
