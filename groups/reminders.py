@@ -48,6 +48,7 @@ Due = tuple[Group, Occurrence, timedelta]  # a reminder that has come due: whose
 LOOK_BACK = timedelta(hours=6)  # meetings that started this recently still get records
 AHEAD = 4  # occurrences per group looked at for the next reminder time
 SLICE = 500  # groups looked at between two turns of the event loop (a command may run)
+NO_CHANGES: dict[datetime, OccurrenceChange] = {}  # shared, never changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ class ReminderPlanner:
         kept, self._looked = self._looked, {}
         found = []
         for count, group in enumerate(self._directory.all(), start=1):
-            mine = changes.get(group.slug, {})
+            mine = changes.get(group.slug, NO_CHANGES)
             last = kept.get(group.slug)
             if last is None or not last.holds(group, mine, now):
                 around = _around(group, now, mine)
