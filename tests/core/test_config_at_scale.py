@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-import bot.config.settings as settings_module
 from bot.config import ScheduleConfig, Settings
+from bot.config.names import group_identity_findings
 from bot.text import has_control_characters
 
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -73,13 +73,12 @@ def test_a_plain_https_link_shortcut_answers_as_urlsplit_does(link: str) -> None
 
 def test_the_settings_are_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    check = settings_module.group_identity_findings
 
     def counted(groups: object) -> object:
         calls.append(groups)
-        return check(groups)
+        return group_identity_findings(groups)
 
-    monkeypatch.setattr(settings_module, "group_identity_findings", counted)
+    monkeypatch.setattr("bot.config.settings.group_identity_findings", counted)
     group = {
         "slug": "circle",
         "name": "Circle",
