@@ -49,7 +49,9 @@ OPEN_PERIOD = "2026-11-22"  # opened Sunday 18:00, closes Wednesday 18:00 (Londo
 CLOSES = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 ZONE = "Europe/London"
 CAPACITY = 20
-ORGANIZER = "1"  # telegram:1 is an organizer: the roster of every group is theirs to see
+# telegram:1 to telegram:64 are organizers: the roster of every group is theirs to see.
+# Several, as a member may send only so many commands a minute (bot.flood).
+ORGANIZERS = tuple(str(n) for n in range(1, 65))
 FIRST_MEMBER = 1_000_000
 FACILITATOR_BASE = 900_000_000
 CHAT_BASE = -1_001_000_000_000
@@ -106,8 +108,9 @@ def _chat_of(index: int) -> int | None:
 def write_config(directory: Path, sizes: ScaleSizes) -> Path:
     """``scale.toml``: the organization's config, one ``[[groups]]`` per group."""
     weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    organizers = ", ".join(f'"telegram:{o}"' for o in ORGANIZERS)
     parts = [
-        f'organizers = ["telegram:{ORGANIZER}"]\n',
+        f"organizers = [{organizers}]\n",
         f'[bot]\nname = "PeerCircle"\ntimezone = "{ZONE}"\ncountry = "GB"\n',
         '[storage]\nurl = "sqlite:///scale.sqlite3"\n',
         '[checkins]\nopens_on = "sunday"\nopens_at = "18:00"\nopen_days = 3\n',

@@ -5,9 +5,10 @@ large organization's database, time each command, print the figures as JSON.
 
 Start-up is what ``peercircle run`` does before it serves: read the config, open the
 app (migrations checked, the groups table synced), fill open seats, plan reminders and
-check-ins (the timers' first ticks, which look at every group). The timers' wake-ups
-are noted, not run, so nothing runs beside the commands being timed. The clock starts
-at the data's ``NOW`` and runs at the normal pace.
+check-ins (their first wake-ups at once). Then, as right after in ``run``, the timers'
+first ticks, which catch up (they look at every group), timed on their own. The timers'
+wake-ups are noted, not run, so nothing runs beside the commands being timed. The clock
+starts at the data's ``NOW`` and runs at the normal pace.
 
 Commands go through the real dispatcher, as from a Telegram private chat, each timed
 from the incoming message to its replies:
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import resource
@@ -29,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.scale_data import CLOSES, NOW, OPEN_PERIOD, ORGANIZER, member_id, slug_of
+from bench.scale_data import CLOSES, NOW, OPEN_PERIOD, ORGANIZERS, member_id, slug_of
 from bot.app import BotApp
 from bot.config import load_settings
 from bot.events import Actor, Place, TextReceived
@@ -81,7 +83,8 @@ async def timed(work: Callable[[], Awaitable[object]]) -> float:
 
 
 async def start_up(config: Path, clock: RunningClock) -> tuple[BotApp, dict[str, float]]:
-    """What ``run`` does before serving, step by step; the seconds each step took."""
+    """What ``run`` does before serving, step by step, and the timers' first ticks right
+    after; the seconds each step took."""
     steps: dict[str, float] = {}
     began = time.perf_counter()
     settings = load_settings(config, environ={"PEERCIRCLE_CHECKINS__HMAC_KEY": CHECKIN_KEY})
@@ -91,11 +94,17 @@ async def start_up(config: Path, clock: RunningClock) -> tuple[BotApp, dict[str,
     steps["open"] = time.perf_counter() - began
     scheduler = NotedScheduler()
     steps["open_seats"] = await timed(app.start)
+    began = time.perf_counter()
     reminders = ReminderTimer(app.reminders, scheduler, clock)
-    steps["reminders"] = await timed(reminders.start)
+    reminders.start_soon()
     checkins = CheckinTimer(app.checkins, scheduler, clock)
-    steps["checkins"] = await timed(checkins.start)
-    steps["total"] = sum(steps.values())
+    checkins.start_soon()
+    steps["planned"] = time.perf_counter() - began
+    steps["ready"] = sum(steps.values())  # serving from here on
+    # The first wake-ups, at once: catching up on every group's meetings and check-ins.
+    steps["reminders"] = await timed(reminders.tick)
+    steps["checkins"] = await timed(checkins.tick)
+    steps["total"] = steps["ready"] + steps["reminders"] + steps["checkins"]
     # A second tick of each timer: what every wake-up costs from then on.
     steps["reminder_tick"] = await timed(reminders.tick)
     steps["checkin_tick"] = await timed(checkins.tick)
@@ -107,7 +116,7 @@ async def commands(
 ) -> dict[str, list[float]]:
     """Milliseconds per command, each command ``samples`` times after a warm-up."""
     rng = random.Random(11 + run)
-    organizer = Actor("telegram", ORGANIZER, "Organizer")
+    organizers = itertools.cycle(Actor("telegram", o, "Organizer") for o in ORGANIZERS)
     newcomers = iter(range(10**7 * (run + 1), 10**7 * (run + 2)))
 
     def member() -> Actor:
@@ -119,7 +128,7 @@ async def commands(
     plans: dict[str, Callable[[], tuple[Actor, str]]] = {
         "/join": lambda: (newcomer(), f"/join {slug_of(rng.randrange(groups))}"),
         "/mygroups": lambda: (member(), "/mygroups"),
-        "/roster": lambda: (organizer, f"/roster {slug_of(rng.randrange(groups))}"),
+        "/roster": lambda: (next(organizers), f"/roster {slug_of(rng.randrange(groups))}"),
         "/next": lambda: (member(), "/next"),
     }
     found: dict[str, list[float]] = {}

@@ -319,11 +319,15 @@ class _Upkeep:
         timer = ReminderTimer(
             app.reminders, self._scheduler, app.clock, after_each=app.delivery.wake
         )
-        await _quietly("reminders at start", timer.start())
         checkins = CheckinTimer(
             app.checkins, self._scheduler, app.clock, after_each=app.delivery.wake
         )
-        await _quietly("check-ins at start", checkins.start())
+        if self._after_each:  # the console: what came due shows before the first prompt
+            await _quietly("reminders at start", timer.start())
+            await _quietly("check-ins at start", checkins.start())
+        else:  # answer first: catching up (every group's meetings) is the first wake-up
+            timer.start_soon()
+            checkins.start_soon()
         begin_guild_events(
             app.settings, app.database, app.directory, app.clock, app.catalog, app.platforms,
             self._scheduler,

@@ -69,6 +69,8 @@ def has_control_characters(text: str, *, line_breaks: bool = False) -> bool:
     """Whether ``text`` holds what ``clean_input`` would remove: control characters
     (tabs and, unless ``line_breaks``, line breaks included), bidi controls, unpaired
     surrogates. For text an organizer writes that the bot shows as it is (a group's name)."""
+    if text.isprintable():  # no Cc, Cs or Cf (the bidi controls) at all: the usual case
+        return False
     return any(
         (unicodedata.category(char) in _DROPPED_CATEGORIES and not (line_breaks and char == "\n"))
         or char in _BIDI_CONTROLS

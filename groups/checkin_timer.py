@@ -40,8 +40,15 @@ class CheckinTimer:
         self._last_purge: datetime | None = None
 
     async def start(self) -> None:
+        """Catch up (release what closed while the bot was down), then keep time."""
         self._scheduler.start()
         await self.tick()
+
+    def start_soon(self) -> None:
+        """``start``, with the catching up as the first wake-up, at once: for a bot that
+        answers first (the catching up then runs beside its first commands)."""
+        self._scheduler.start()
+        self._scheduler.wake_at(self.JOB, self._clock.now(), self.tick)
 
     async def tick(self) -> None:
         try:

@@ -9,6 +9,7 @@ links an answer to anyone, even with the key.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ MAX_NOTE = 500
 # memory only: nothing stored says how often anyone checked in or changed their mind.
 CHANGES_PER_PERIOD = 10
 CHANGES_REMEMBERED = timedelta(days=14)  # longer than any period is open
+SLICE = 500  # groups looked at between two turns of the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +139,12 @@ class CheckinService:
         changed = 0
         if self._keys is not None:  # one read says which open periods are recorded already
             recorded = await self._store.not_closed(self._db, now)
-            for group in self._directory.all():
+            for count, group in enumerate(self._directory.all(), start=1):
                 latest = latest_period(group, now) if group.checkins.enabled else None
                 if latest and latest.is_open(now) and (group.slug, latest.name) not in recorded:
                     changed += await self.open_if_due(group, latest)
+                if count % SLICE == 0:  # a turn for the commands waiting meanwhile
+                    await asyncio.sleep(0)
         for slug, period in await self._store.unreleased_closed(self._db, now):
             changed += await self.release(slug, period)
         return changed

@@ -14,8 +14,10 @@ so one that comes too late is recorded as expired, never sent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -45,6 +47,28 @@ Due = tuple[Group, Occurrence, timedelta]  # a reminder that has come due: whose
 
 LOOK_BACK = timedelta(hours=6)  # meetings that started this recently still get records
 AHEAD = 4  # occurrences per group looked at for the next reminder time
+SLICE = 500  # groups looked at between two turns of the event loop (a command may run)
+NO_CHANGES: dict[datetime, OccurrenceChange] = {}  # shared, never changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Looked:
+    """A group's meetings that matter (``_around``) as found at ``since``: the same for
+    every instant before ``until``, while the group and its exceptions are the same."""
+
+    group: Group
+    changes: dict[datetime, OccurrenceChange]
+    since: datetime
+    until: datetime | None  # None: for as long as the group and its exceptions stay
+    around: list[Occurrence]
+
+    def holds(self, group: Group, changes: dict[datetime, OccurrenceChange], now: datetime) -> bool:
+        return (
+            self.since <= now
+            and (self.until is None or now < self.until)
+            and (self.group is group or self.group == group)
+            and self.changes == changes
+        )
 
 
 class ReminderPlanner:
@@ -64,6 +88,7 @@ class ReminderPlanner:
         self._meetings = MeetingsRepository()
         self._members = MembershipRepository()
         self._targets = ReminderTargets()
+        self._looked: dict[str, _Looked] = {}  # each group's last look, reused while it holds
 
     async def send_due(self) -> int:
         """Put every reminder whose time has come in the outbox; how many were new."""
@@ -108,13 +133,25 @@ class ReminderPlanner:
 
     async def _look(self, now: datetime) -> list[tuple[Group, list[Occurrence]]]:
         """Each group with the meetings that matter now (see ``_around``). One query
-        reads every group's exceptions."""
+        reads every group's exceptions. A group's last look is reused while it still
+        holds (most do from one minute to the next: see ``_valid_until``), and the event
+        loop gets a turn every ``SLICE`` groups, so commands are answered meanwhile."""
         since = now - LOOK_BACK - MOVE_REACH - timedelta(days=1)
         changes = await self._meetings.changes_since(self._db, since)
-        return [
-            (group, _around(group, now, changes.get(group.slug, {})))
-            for group in self._directory.all()
-        ]
+        kept, self._looked = self._looked, {}
+        found = []
+        for count, group in enumerate(self._directory.all(), start=1):
+            mine = changes.get(group.slug, NO_CHANGES)
+            last = kept.get(group.slug)
+            if last is None or not last.holds(group, mine, now):
+                around = _around(group, now, mine)
+                until = _valid_until(group, mine, around, now)
+                last = _Looked(group, mine, now, until, around)
+            self._looked[group.slug] = last
+            found.append((group, last.around))
+            if count % SLICE == 0:
+                await asyncio.sleep(0)
+        return found
 
     async def _remind(self, group: Group, occurrence: Occurrence, offset: timedelta) -> int:
         """Queue what is missing (what is there already is kept as it is)."""
@@ -208,6 +245,25 @@ def _around(
     return found
 
 
+def _valid_until(
+    group: Group,
+    changes: dict[datetime, OccurrenceChange],
+    around: list[Occurrence],
+    now: datetime,
+) -> datetime | None:
+    """Until when ``_around`` gives ``around`` again (None: always, while the group and
+    its exceptions stay the same): until the first meeting found ended ``LOOK_BACK`` ago
+    (it drops out), or the earliest reminder after ``now`` among them comes (the search
+    could then reach further). A moved meeting is looked at afresh each time."""
+    offsets = group.schedule.reminders
+    if any(change.new_start is not None for change in changes.values()):
+        return now  # not kept
+    if not offsets or not around:  # none now, none later: time only takes meetings away
+        return None
+    coming = [when for o in around for when in reminder_times(o, offsets) if when > now]
+    return min([around[0].end + LOOK_BACK, *coming])
+
+
 def _next_time(looked: list[tuple[Group, list[Occurrence]]], now: datetime) -> datetime | None:
     """The earliest reminder after ``now`` among the next ``AHEAD`` meetings of each
     group that have not ended."""
@@ -252,6 +308,12 @@ class ReminderTimer:
         """Catch up (whatever came due while the bot was down), then keep time."""
         self._scheduler.start()
         await self.tick()
+
+    def start_soon(self) -> None:
+        """``start``, with the catching up as the first wake-up, at once: for a bot that
+        answers first (the catching up then runs beside its first commands)."""
+        self._scheduler.start()
+        self._scheduler.wake_at(self.JOB, self._clock.now(), self.tick)
 
     async def tick(self) -> None:
         upcoming: datetime | None = None

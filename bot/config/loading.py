@@ -47,11 +47,12 @@ def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Se
     environment = read_environment(os.environ if environ is None else environ, Settings)
     problems += environment.problems
     merged = deep_merge(raw, environment.values)
-    findings = group_identity_findings(merged.get("groups"))  # even if a group is invalid
+    findings: list[Finding] = []
     settings: Settings | None = None
-    try:
+    try:  # valid settings passed the same identity check (a Settings validator)
         settings = Settings.from_values(merged, config_dir=path.resolve().parent)
     except ValidationError as exc:
+        findings = group_identity_findings(merged.get("groups"))  # even if a group is invalid
         reported = {*secrets, *(finding.loc for finding in findings)}
         findings += [f for f in findings_from(exc) if f.loc not in reported]
     problems += [_placed(finding, locator, environment) for finding in findings]

@@ -28,6 +28,8 @@ _DAY_NAMES: tuple[str, ...] = get_args(Weekday)
 _HH_MM = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _NOT_WITH_RULE = "the rrule already says when the group meets; remove this line (or the rrule)"
 _LINK = 'must be a web address starting with https://, like "https://meet.example.org/tuesday"'
+# An https address with a plain host name, no spaces: what urlsplit would accept below.
+_PLAIN_HTTPS = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s]*)?")
 
 
 class ScheduleConfig(BaseModel):
@@ -148,7 +150,7 @@ class ScheduleConfig(BaseModel):
     @classmethod
     def _link(cls, value: str) -> str:
         value = value.strip()
-        if not value:
+        if not value or _PLAIN_HTTPS.fullmatch(value):  # the usual case, without urlsplit
             return value
         parts = urlsplit(value)
         if parts.scheme == "http" and parts.hostname:

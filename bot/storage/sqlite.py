@@ -45,10 +45,19 @@ from bot.storage.database import (
     StorageKind,
     StorageUnavailable,
 )
-from bot.storage.migrations import apply_migrations, read_schema_version, run_statements
+from bot.storage.migrations import apply_migrations, read_schema_version
 from bot.storage.sql_text import without_row_locks
+from bot.storage.sqlite_checkpoints import (
+    WAL_LIMIT_BYTES,
+    Checkpoint,
+    Checkpointer,
+    CheckpointPolicy,
+    empty_the_wal,
+)
 from bot.storage.sqlite_errors import open_failure, translated
 from bot.storage.sqlite_files import FileGuard, check_location
+from bot.storage.sqlite_scripts import run_sqlite_script
+from bot.storage.sqlite_scripts import split_sqlite_script as split_sqlite_script
 
 log = logging.getLogger(__name__)
 
@@ -112,46 +121,6 @@ class _ConnectionExecutor:
         return await _fetch_one(self._live(), sql, params)
 
 
-def split_sqlite_script(script: str) -> list[str]:
-    """Split a migration script into single statements, using SQLite's rules.
-
-    A ``;`` inside a string, a quoted name, a comment or a ``CREATE TRIGGER ... END`` body
-    does not end a statement (``sqlite3.complete_statement`` decides). Blank pieces are
-    dropped; text after the last ``;`` is kept as a final statement.
-    """
-    statements: list[str] = []
-    start = 0
-    end = script.find(";")
-    while end != -1:
-        candidate = script[start : end + 1]
-        if sqlite3.complete_statement(candidate):
-            if candidate.strip().rstrip(";").strip():
-                statements.append(candidate.strip())
-            start = end + 1
-        end = script.find(";", end + 1)
-    tail = script[start:].strip()
-    if tail:
-        statements.append(tail)
-    return statements
-
-
-async def run_sqlite_script(executor: Executor, script: str) -> None:
-    """The SQLite script runner: run a migration, then refuse it if it left rows that
-    break a foreign key.
-
-    Migrations run with ``foreign_keys=OFF`` (SQLite ignores that pragma inside a
-    transaction, so it is set around them) so that rebuilding a table cannot cascade-delete
-    the rows that refer to it; this check puts the guarantee back before COMMIT.
-    """
-    await run_statements(executor, script, split=split_sqlite_script)
-    problems = await executor.fetch_all("PRAGMA foreign_key_check")
-    if problems:
-        tables = sorted({str(row["table"]) for row in problems})
-        raise StorageError(
-            f"it leaves {len(problems)} row(s) violating a foreign key in: {', '.join(tables)}"
-        )
-
-
 async def _connect(target: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
     """A connection in autocommit mode with ``pragmas`` run; closed again if one fails."""
     conn = await aiosqlite.connect(target, isolation_level=None)
@@ -176,6 +145,7 @@ class SqliteDatabase:
         migrations: Sequence[Migration],
         *,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        checkpoints: CheckpointPolicy | None = None,
     ) -> None:
         if not 0 <= busy_timeout_ms <= MAX_BUSY_TIMEOUT_MS:
             raise ValueError(f"busy_timeout_ms must be 0..{MAX_BUSY_TIMEOUT_MS}")
@@ -185,6 +155,8 @@ class SqliteDatabase:
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._guard: FileGuard | None = None
+        self._checkpoints = checkpoints or CheckpointPolicy()
+        self._checkpointer: Checkpointer | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
 
@@ -227,6 +199,8 @@ class SqliteDatabase:
             await self.execute("PRAGMA foreign_keys = ON")
             if self._path is not None:
                 self._reader = await _connect(str(self._path), self._pragmas(reader=True))
+                self._checkpointer = Checkpointer(self._path, self._checkpoints, self._lock)
+                await self._checkpointer.start()
         except BaseException as exc:
             await self._disconnect()
             if isinstance(exc, sqlite3.Error | StorageUnavailable | OSError):
@@ -241,7 +215,15 @@ class SqliteDatabase:
         # foreign_keys is off while migrations run; switched on once they are applied.
         # secure_delete: a deleted or replaced row (an erased member, a replaced check-in
         # note) is overwritten in the file, not left in free pages for a disk reader.
-        return [*common, "PRAGMA foreign_keys = OFF", "PRAGMA secure_delete = ON"]
+        # No automatic checkpoint inside a COMMIT: a Checkpointer runs them beside the
+        # writes (bot.storage.sqlite_checkpoints).
+        return [
+            *common,
+            "PRAGMA foreign_keys = OFF",
+            "PRAGMA secure_delete = ON",
+            "PRAGMA wal_autocheckpoint = 0",
+            f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}",
+        ]
 
     async def _open_writer(self) -> aiosqlite.Connection:
         path = self._path
@@ -266,6 +248,8 @@ class SqliteDatabase:
         if self._conn is None:
             return
         self._refuse_reentry("close()")
+        if self._checkpointer is not None:  # before the lock: a checkpoint may wait for it
+            await self._checkpointer.close()
         async with self._lock:
             await self._disconnect()
 
@@ -273,12 +257,17 @@ class SqliteDatabase:
         conn, self._conn = self._conn, None
         reader, self._reader = self._reader, None
         guard, self._guard = self._guard, None
+        checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            await checkpointer.close()
         if reader is not None:
             await reader.close()
         if conn is None:
             return
         if guard is not None and guard.gone:
             await _flush_into_the_old_file(conn)
+        elif guard is not None:
+            await empty_the_wal(conn)
         await conn.close()
 
     # -- statements outside a transaction --------------------------------------------------
@@ -307,7 +296,9 @@ class SqliteDatabase:
         async with self._lock:
             conn = self._connection()
             self._check_file()
-            return await _execute(conn, sql, params)
+            changed = await _execute(conn, sql, params)
+            self._wrote()
+            return changed
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
         return await self._fetch("fetch_all()", sql, params)
@@ -330,6 +321,15 @@ class SqliteDatabase:
         async with self._lock:
             return await read_schema_version(_ConnectionExecutor(self._connection()))
 
+    def _wrote(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.wrote()
+
+    async def checkpoint(self) -> Checkpoint | None:
+        """A PASSIVE checkpoint now (None for a database in memory, which has no -wal)."""
+        self._refuse_reentry("checkpoint()")
+        return None if self._checkpointer is None else await self._checkpointer.checkpoint()
+
     # -- transactions ----------------------------------------------------------------------
 
     @asynccontextmanager
@@ -346,6 +346,7 @@ class SqliteDatabase:
                 try:
                     yield executor
                     await _execute(conn, "COMMIT", None)
+                    self._wrote()
                 except BaseException:
                     # Also after a failed COMMIT (e.g. a deferred foreign key), which SQLite
                     # leaves open.
