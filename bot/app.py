@@ -17,6 +17,7 @@ from pathlib import Path
 
 import groups
 from adapters.base import Adapter, Inbox
+from bot.app_settings import delivery_policy_of, edit_intervals_of, rate_limits_of
 from bot.catalog import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -36,7 +37,7 @@ from bot.http_endpoint import EndpointSource, HttpEndpoint
 from bot.live_messages import LiveMessages
 from bot.messenger import Messenger
 from bot.metrics_prometheus import PrometheusMetrics
-from bot.outbox import DeliveryPolicy, DeliveryWorker, Outbox
+from bot.outbox import DeliveryWorker, Outbox
 from bot.platforms import Platforms
 from bot.ratelimit import RateLimiters
 from bot.replies import Reply
@@ -105,15 +106,15 @@ class BotApp:
         directory = GroupDirectory.from_settings(settings)
         database = await _open_or_stand_in(settings, directory, clock)
         platforms = Platforms()
-        rate_limits = _rate_limits(settings)
+        rate_limits = rate_limits_of(settings)
         metrics = PrometheusMetrics()  # its own registry: cheap, read only by [http]
         messenger = Messenger(platforms, rate_limits, metrics)
-        policy = _delivery_policy(settings)
+        policy = delivery_policy_of(settings)
         delivery = DeliveryWorker(database, messenger, clock, policy, metrics=metrics)
         outbox = Outbox(clock, delivery)
         domain = DomainServices.build(settings, database, directory, clock, outbox, catalog)
         support = domain.crisis_support(settings, helplines, crisis_phrases)
-        live = LiveMessages(platforms.edit, _edit_every(settings))
+        live = LiveMessages(platforms.edit, edit_intervals_of(settings))
         registry = domain.registry(settings, helplines, support, live)
         access = GroupAccess(settings.organizers, directory)
         dispatcher = Dispatcher(
@@ -379,26 +380,3 @@ async def _open_storage(settings: Settings, directory: GroupDirectory, clock: Cl
         await database.close()
         raise
     return database
-
-
-def _rate_limits(settings: Settings) -> RateLimiters:
-    return RateLimiters(
-        {
-            "telegram": settings.telegram.limits.rate_limits(),
-            "discord": settings.discord.limits.rate_limits(),
-        }
-    )
-
-
-def _edit_every(settings: Settings) -> dict[str, float]:
-    telegram, discord = settings.telegram.limits, settings.discord.limits
-    return {"telegram": telegram.edit_every, "discord": discord.edit_every}
-
-
-def _delivery_policy(settings: Settings) -> DeliveryPolicy:
-    section = settings.delivery
-    return DeliveryPolicy(
-        slots=section.slots,
-        lease=timedelta(seconds=section.lease_seconds),
-        max_attempts=section.max_attempts,
-    )
