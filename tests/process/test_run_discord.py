@@ -168,8 +168,24 @@ async def _member_flow(world: World) -> None:
     assert joined.visible_to == alex.id
     assert joined.text.startswith("You're in: you have a seat in Tuesday Recovery Circle")
 
-    _, [coming] = await world.ask(alex, "next", group="tuesday-recovery")
-    assert "Tuesday Recovery Circle" in coming.text
+    asked = fake.slash(alex, "next", {"group": "tuesday-recovery"}, channel=world.circle)
+    card = await fake.wait_for(  # the meeting card: a message of the channel's, for good
+        lambda: next(
+            (
+                m
+                for m in fake.messages
+                if m.interaction_id is None
+                and "Tuesday Recovery Circle" in m.text
+                and m.channel_id == world.circle.id
+            ),
+            None,
+        ),
+        within=20,
+        what="the meeting card in the channel",
+    )
+    assert card.visible_to is None  # everyone's
+    assert card.components  # with RSVP buttons
+    await fake.responded(asked)  # the interaction itself is acknowledged too
 
     _, [crisis] = await world.ask(alex, "crisis", country="IE")
     assert crisis.ephemeral

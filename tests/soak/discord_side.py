@@ -163,7 +163,10 @@ async def until(check: Callable[[], bool], deadline: float) -> bool:
 
 
 def options(step: Step) -> dict[str, str]:
-    if step.kind in ("join", "leave", "next"):
+    """``/next`` goes without a group here: with one, in a server channel, it posts the
+    meeting card, a message of the channel's that answers no interaction (the card under
+    load is bench part 3's and tests/adapters/test_discord_card.py's)."""
+    if step.kind in ("join", "leave"):
         return {"group": step.slug or ""}
     if step.kind == "rsvp":
         return {"group": step.slug or "", "answer": step.answer or ""}
