@@ -58,33 +58,59 @@ def _about(person: Actor) -> dict[str, str]:
     return {"platform": person.platform, "user_id": person.user_id, "named": f"%:{escaped}:%"}
 
 
+_COLUMNS = (
+    "INSERT INTO outbox (dedupe_key, kind, platform, recipient, chat_id, thread_id,"
+    " guild_id, body, not_before, not_after, next_attempt_at, created_at) VALUES "
+)
+_VALUES = (
+    "(:key{n}, :kind{n}, :platform{n}, :recipient{n}, :chat_id{n}, :thread_id{n},"
+    " :guild_id{n}, :body{n}, :not_before{n}, :not_after{n}, :not_before{n}, :now{n})"
+)
+_ROWS_AT_ONCE = 200  # rows in one INSERT (12 parameters each, well under every limit)
+
+
+def _values(message: OutboxMessage, now: datetime, n: int | str) -> dict[str, object]:
+    """The parameters of ``_VALUES`` for ``message``, named with the suffix ``n``."""
+    target = message.target
+    place = None if isinstance(target, Actor) else _place(target)
+    not_before = message.not_before or now
+    values = {
+        "key": message.dedupe_key,
+        "kind": message.kind,
+        "platform": target.platform,
+        "recipient": target.user_id if isinstance(target, Actor) else None,
+        "chat_id": None if place is None else place.chat_id,
+        "thread_id": None if place is None else place.thread_id,
+        "guild_id": None if place is None else place.guild_id,
+        "body": encode_body(message.text, message.buttons),
+        "not_before": to_epoch_ms(not_before),
+        "not_after": None if message.not_after is None else to_epoch_ms(message.not_after),
+        "now": to_epoch_ms(now),
+    }
+    return {f"{name}{n}": value for name, value in values.items()}
+
+
 class OutboxStore:
     async def enqueue(self, tx: Executor, message: OutboxMessage, now: datetime) -> bool:
         """Insert ``message`` unless its dedupe_key exists; True if it was new."""
-        target = message.target
-        is_person = isinstance(target, Actor)
-        not_before = message.not_before or now
-        changed = await tx.execute(
-            "INSERT INTO outbox (dedupe_key, kind, platform, recipient, chat_id, thread_id,"
-            " guild_id, body, not_before, not_after, next_attempt_at, created_at)"
-            " VALUES (:key, :kind, :platform, :recipient, :chat_id, :thread_id, :guild_id,"
-            " :body, :not_before, :not_after, :not_before, :now)"
-            " ON CONFLICT (dedupe_key) DO NOTHING",
-            {
-                "key": message.dedupe_key,
-                "kind": message.kind,
-                "platform": target.platform,
-                "recipient": target.user_id if isinstance(target, Actor) else None,
-                "chat_id": None if is_person else _place(target).chat_id,
-                "thread_id": None if is_person else _place(target).thread_id,
-                "guild_id": None if is_person else _place(target).guild_id,
-                "body": encode_body(message.text, message.buttons),
-                "not_before": to_epoch_ms(not_before),
-                "not_after": None if message.not_after is None else to_epoch_ms(message.not_after),
-                "now": to_epoch_ms(now),
-            },
-        )
-        return changed > 0
+        return await self.enqueue_many(tx, [message], now) > 0
+
+    async def enqueue_many(
+        self, tx: Executor, messages: Sequence[OutboxMessage], now: datetime
+    ) -> int:
+        """Insert each of ``messages`` whose dedupe_key does not exist yet, a few hundred
+        in one statement; how many were new."""
+        added = 0
+        for start in range(0, len(messages), _ROWS_AT_ONCE):
+            chunk = messages[start : start + _ROWS_AT_ONCE]
+            params: dict[str, object] = {}
+            for n, message in enumerate(chunk):
+                params.update(_values(message, now, n))
+            rows = ", ".join(_VALUES.format(n=n) for n in range(len(chunk)))
+            added += await tx.execute(
+                f"{_COLUMNS}{rows} ON CONFLICT (dedupe_key) DO NOTHING", params
+            )
+        return added
 
     async def claim(self, db: Database, now: datetime, lease: timedelta) -> Claimed | None:
         """Own the most overdue row for ``lease``; None when nothing is due."""
