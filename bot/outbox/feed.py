@@ -92,8 +92,7 @@ class ClaimFeed:
         """Stop claiming ahead and release what no slot has taken."""
         if self._claiming is not None:
             self._claiming.cancel()
-            with contextlib.suppress(BaseException):
-                await self._claiming
+            await asyncio.wait({self._claiming})  # its outcome no longer matters
         left = list(self._waiting)
         self._waiting.clear()
         for row in left:

@@ -173,3 +173,19 @@ async def test_two_claims_at_once_take_different_rows_oldest_first(harness: Harn
         f"Note {n}." for n in range(4)
     ]
     assert await claim_batch(db, now, lease, 2) == []
+
+
+async def test_many_messages_are_queued_at_once_each_key_once(harness: Harness) -> None:
+    ada = people[0]
+    notes = [OutboxMessage(f"many:{n}", "announcement", ada, f"Note {n}.") for n in range(450)]
+    await _put(harness, notes[7])  # already there: kept as it is
+    outbox = Outbox(SystemClock())
+
+    async with harness.app.database.transaction() as tx:
+        added = await outbox.enqueue_many(tx, [*notes, notes[300]])  # one key twice
+
+    assert added == 449
+    rows = await harness.app.database.fetch_all("SELECT dedupe_key, status FROM outbox ORDER BY id")
+    assert len(rows) == 450
+    assert {str(r["dedupe_key"]) for r in rows} == {m.dedupe_key for m in notes}
+    assert {str(r["status"]) for r in rows} == {"pending"}
