@@ -148,10 +148,12 @@ class DeliveryWorker:
 
     async def _loop(self, stop: asyncio.Event, feed: ClaimFeed, recorder: SentRecorder) -> None:
         delivered = False  # the last row went: take the next at once, without a read first
+        woken = False  # something was queued: claim at once (on SQLite the claim waits for
+        # the queueing transaction to commit; a read first would not see its rows yet)
         while not stop.is_set():
             self._wake.clear()  # before looking, so a wake-up during the look is kept
             try:
-                ready = delivered or feed.waiting > 0
+                ready = delivered or woken or feed.waiting > 0
                 wait = 0.0 if ready else await self._until_due()
                 delivered = wait <= 0 and await self._deliver_from(feed, recorder)
                 if delivered:
@@ -163,7 +165,7 @@ class DeliveryWorker:
                 log_incident(logger, new_incident_id(), "outbox delivery", error)
                 wait = self.policy.idle_poll
             delivered = False
-            await self._pause(stop, max(wait, 0.05))
+            woken = await self._pause(stop, max(wait, 0.05))
 
     async def _deliver_from(self, feed: ClaimFeed, recorder: SentRecorder) -> bool:
         """Send and record the feed's next row (the feed renews its claim meanwhile);
@@ -196,7 +198,8 @@ class DeliveryWorker:
             return self.policy.idle_poll
         return min((due - self.clock.now()).total_seconds(), self.policy.idle_poll)
 
-    async def _pause(self, stop: asyncio.Event, wait: float) -> None:
+    async def _pause(self, stop: asyncio.Event, wait: float) -> bool:
+        """Until ``stop``, a wake-up or ``wait`` seconds; True if woken."""
         stopped = asyncio.ensure_future(stop.wait())
         woken = asyncio.ensure_future(self._wake.wait())
         try:
@@ -204,6 +207,7 @@ class DeliveryWorker:
         finally:
             stopped.cancel()
             woken.cancel()
+        return self._wake.is_set()
 
     async def _tidy(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
