@@ -107,6 +107,16 @@ async def release(db: Executor, rows: Sequence[Claimed]) -> int:
     )
 
 
+async def still_ours(db: Database, row: Claimed) -> bool:
+    """Whether ``row`` is still pending under its claim (a read: it was not withdrawn,
+    erased or taken over since it was claimed)."""
+    found = await db.fetch_one(
+        "SELECT id FROM outbox WHERE id = :id AND claim_token = :token AND status = 'pending'",
+        {"id": row.id, "token": row.token},
+    )
+    return found is not None
+
+
 def _owned(rows: Sequence[Claimed]) -> tuple[str, dict[str, object]]:
     """A condition matching ``rows`` by id, each only while its token still holds it."""
     by_token: dict[str, list[int]] = {}

@@ -8,6 +8,11 @@ the claims of all of them every third of a lease, so a row that waits long for i
 waiting when the worker stops is released, due again at once for any worker; after a
 crash its lease runs out as usual. Nothing waiting for a slot has been sent, so holding
 rows ahead changes nothing about doubles: those are only the rows a slot was sending.
+
+A row handed to a slot more than ``recheck_after`` seconds after it was claimed is
+``stale``: the slot reads whether it is still pending under its claim before sending it
+(a meeting cancelled meanwhile withdraws its reminders; /forgetme erases a person's
+rows). In a fan-out rows wait milliseconds, and none is read again.
 """
 
 from __future__ import annotations
@@ -28,9 +33,17 @@ logger = logging.getLogger(__name__)
 
 
 class ClaimFeed:
-    def __init__(self, db: Database, clock: Clock, lease: timedelta, batch: int, low: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        lease: timedelta,
+        batch: int,
+        low: int,
+        recheck_after: float = 1.0,
+    ) -> None:
         """``batch``: rows claimed at once; ``low``: claim the next batch once no more
-        than this many are left waiting."""
+        than this many are left waiting; ``recheck_after``: see ``stale``."""
         self._db = db
         self._clock = clock
         self._lease = lease
@@ -40,6 +53,8 @@ class ClaimFeed:
         self._held: dict[int, Claimed] = {}  # waiting or being sent
         self._claiming: asyncio.Task[None] | None = None
         self._more = False  # the last claim was full: more may be due
+        self._recheck_after = recheck_after
+        self._claimed_at: dict[str, float] = {}  # token -> loop time of its claim
 
     @property
     def waiting(self) -> int:
@@ -56,6 +71,12 @@ class ClaimFeed:
         if self._more and len(self._waiting) <= self._low and self._claiming is None:
             self._claiming = asyncio.create_task(self._claim_ahead())
         return row
+
+    def stale(self, row: Claimed) -> bool:
+        """Whether ``row`` was claimed long enough ago to be read again before it goes."""
+        claimed_at = self._claimed_at.get(row.token)
+        now = asyncio.get_running_loop().time()
+        return claimed_at is None or now - claimed_at > self._recheck_after
 
     def done(self, row: Claimed) -> None:
         """A slot is through with ``row`` (its outcome is recorded)."""
@@ -126,5 +147,9 @@ class ClaimFeed:
 
     def _take(self, rows: list[Claimed]) -> None:
         self._more = len(rows) == self._batch
+        if rows:
+            held = {row.token for row in self._held.values()}
+            self._claimed_at = {t: at for t, at in self._claimed_at.items() if t in held}
+            self._claimed_at[rows[0].token] = asyncio.get_running_loop().time()
         self._waiting.extend(rows)
         self._held.update((row.id, row) for row in rows)

@@ -33,7 +33,7 @@ from bot.errors import log_incident, new_incident_id
 from bot.events import Actor
 from bot.messenger import Delivery, DeliveryOutcome, Messenger
 from bot.metrics import Metrics, NoMetrics
-from bot.outbox.claims import Claimed
+from bot.outbox.claims import Claimed, still_ours
 from bot.outbox.feed import ClaimFeed
 from bot.outbox.message import reply_for
 from bot.outbox.recorder import SentRecorder
@@ -51,6 +51,7 @@ WAKE_AGAIN_AFTER = (0.05, 0.5)
 class DeliveryPolicy:
     slots: int = 4  # rows sent at once; also the most that a crash can double
     claim_batch: int = 16  # rows the running worker claims at once (never sent at once)
+    recheck_after: float = 1.0  # seconds a claimed row may wait before it is read again
     lease: timedelta = timedelta(seconds=120)  # longer than any one send with its retries
     first_pause: timedelta = timedelta(seconds=10)  # after the first failure; doubles
     longest_pause: timedelta = timedelta(hours=1)
@@ -137,7 +138,9 @@ class DeliveryWorker:
         long-finished rows."""
         policy = self.policy
         slots = max(policy.slots, 1)
-        feed = ClaimFeed(self.db, self.clock, policy.lease, policy.claim_batch, low=slots)
+        feed = ClaimFeed(
+            self.db, self.clock, policy.lease, policy.claim_batch, slots, policy.recheck_after
+        )
         recorder = SentRecorder(self.db, self.clock)
         try:
             loops = [self._loop(stop, feed, recorder) for _ in range(slots)]
@@ -174,6 +177,8 @@ class DeliveryWorker:
         if claimed is None:
             return False
         try:
+            if feed.stale(claimed) and not await still_ours(self.db, claimed):
+                return True  # withdrawn, erased or taken over while it waited: not ours
             now = self.clock.now()
             if claimed.not_after is not None and now >= claimed.not_after:
                 await self.store.finish(self.db, claimed, "expired", now, None)

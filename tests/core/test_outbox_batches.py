@@ -189,3 +189,28 @@ async def test_many_messages_are_queued_at_once_each_key_once(harness: Harness) 
     assert len(rows) == 450
     assert {str(r["dedupe_key"]) for r in rows} == {m.dedupe_key for m in notes}
     assert {str(r["status"]) for r in rows} == {"pending"}
+
+
+async def test_a_row_withdrawn_while_it_waited_in_a_batch_is_not_sent(harness: Harness) -> None:
+    slow = SlowOutbound(seconds=0.3)
+    harness.app.platforms.attach(slow)
+    await _put(harness, *_notes("reminder", to=people[:4]))
+    worker = _worker(harness, slots=1, lease=timedelta(seconds=60), recheck_after=0.1)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+
+    async def one_sent() -> bool:
+        return len(slow.sent) >= 1
+
+    try:
+        await _until(one_sent)  # the others wait in the feed, claimed
+        async with harness.app.database.transaction() as tx:  # the meeting was cancelled
+            await Outbox(SystemClock()).withdraw(tx, "reminder:")
+        await asyncio.sleep(1.0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
+
+    assert 1 <= len(slow.sent) <= 2  # the one sent, and one a slot may have been sending
+    rows = await _rows(harness)
+    assert [status for _, status, _, _ in rows[2:]] == ["expired", "expired"]
