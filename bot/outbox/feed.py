@@ -110,10 +110,10 @@ class ClaimFeed:
                 logger.warning("outbox: a claim was lost while its row waited or was sent")
 
     async def close(self) -> None:
-        """Stop claiming ahead and release what no slot has taken."""
+        """Release what no slot has taken, once a claim under way has ended (it is a
+        short transaction; cancelled midway it could not tell what it had claimed)."""
         if self._claiming is not None:
-            self._claiming.cancel()
-            await asyncio.wait({self._claiming})  # its outcome no longer matters
+            await asyncio.wait({self._claiming})  # its rows are released with the rest
         left = list(self._waiting)
         self._waiting.clear()
         for row in left:
