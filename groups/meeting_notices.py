@@ -26,9 +26,12 @@ class MeetingNotices:
         self._outbox = outbox
         self._catalog = catalog
 
-    async def reminder(
+    async def reminders(self, tx: Executor, messages: Sequence[OutboxMessage]) -> int:
+        """Queue ``reminder`` messages, many at once; how many were new."""
+        return await self._outbox.enqueue_many(tx, messages)
+
+    def reminder(
         self,
-        tx: Executor,
         group: Group,
         occurrence: Occurrence,
         offset: timedelta,
@@ -36,7 +39,7 @@ class MeetingNotices:
         *,
         zone: ZoneInfo | None = None,
         not_before: datetime | None = None,
-    ) -> bool:
+    ) -> OutboxMessage:
         """One reminder: keyed (group, occurrence start, offset, recipient), so it exists
         once; too late once the meeting has started (its not-after). ``zone``: the
         member's own, for the time in the text. ``not_before``: held back until then (the
@@ -53,10 +56,9 @@ class MeetingNotices:
         )
         buttons = rsvp_buttons(self._catalog, group.slug)
         held = None if not_before is None else min(not_before, occurrence.start)
-        message = OutboxMessage(
+        return OutboxMessage(
             key, REMINDER_KIND, to, text, buttons, not_before=held, not_after=occurrence.start
         )
-        return await self._outbox.enqueue(tx, message)
 
     async def meeting_changed(
         self,

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.events import Actor, Place
+from bot.outbox import OutboxMessage
 from bot.scheduler import Scheduler
 from bot.storage.database import Database, Executor
 from groups.announcements import group_places
@@ -155,14 +156,15 @@ class ReminderPlanner:
 
     async def _remind(self, group: Group, occurrence: Occurrence, offset: timedelta) -> int:
         """Queue what is missing (what is there already is kept as it is)."""
-        added = 0
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            for to, mine in await self._recipients(tx, group, occurrence):
-                if isinstance(to, Actor) and mine is not None:
-                    added += await self._private(tx, group, occurrence, offset, to, mine, now)
-                else:
-                    added += await self._notices.reminder(tx, group, occurrence, offset, to)
+            messages = [
+                self._private(group, occurrence, offset, to, mine, now)
+                if isinstance(to, Actor) and mine is not None
+                else self._notices.reminder(group, occurrence, offset, to)
+                for to, mine in await self._recipients(tx, group, occurrence)
+            ]
+            added = await self._notices.reminders(tx, messages)  # a few statements for all
         self._log(group, occurrence, offset, added)
         return added
 
@@ -195,19 +197,17 @@ class ReminderPlanner:
         elif added:
             logger.info("reminders: %d queued for %s (%s before)", added, group.slug, offset)
 
-    async def _private(
+    def _private(
         self,
-        tx: Executor,
         group: Group,
         occurrence: Occurrence,
         offset: timedelta,
         member: Actor,
         mine: MemberSettings,
         now: datetime,
-    ) -> int:
+    ) -> OutboxMessage:
         """A member's own reminder: times in their zone, held back by their quiet hours."""
-        return await self._notices.reminder(
-            tx,
+        return self._notices.reminder(
             group,
             occurrence,
             offset,

@@ -35,6 +35,14 @@ class Outbox:
             self._worker.wake()
         return added
 
+    async def enqueue_many(self, tx: Executor, messages: Sequence[OutboxMessage]) -> int:
+        """``enqueue`` for many messages at once, in a few statements; how many were new
+        (those whose dedupe_key existed are left as they were)."""
+        added = await self._store.enqueue_many(tx, messages, self._clock.now())
+        if added and self._worker is not None:
+            self._worker.wake()
+        return added
+
     async def withdraw(self, tx: Executor, key_prefix: str) -> int:
         """Inside ``tx``: messages under ``key_prefix`` still waiting are not sent."""
         return await self._store.withdraw(tx, key_prefix, self._clock.now())

@@ -1,35 +1,20 @@
 """SQL for the ``outbox`` table (created by the app's migrations). The only place that
-knows it.
-
-Claims are leases: ``claim`` marks one due row as owned until ``claimed_until`` with a
-fresh token, and every later change names that token, so a worker whose lease ran out
-(it crashed, or hung) cannot overwrite what another worker did since. The claim is an
-UPDATE guarded by the state it read, so two workers (or two processes on PostgreSQL) never
-both own a row; on PostgreSQL its SELECT locks the row it picks and skips rows another
-claim holds (``FOR UPDATE SKIP LOCKED``), so workers claiming at once take different rows
-instead of all reaching for the most overdue one.
+knows it, with ``claims.py`` (claims on rows: leases, taken a batch at a time; see there).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.events import Actor, Place
 from bot.instants import from_epoch_ms, to_epoch_ms
+from bot.outbox.claims import Claimed, claim_batch
 from bot.outbox.message import OutboxMessage, Target, decode_body, encode_body
-from bot.replies import Button
 from bot.storage.database import Database, Executor, Row
 
 _RANGES = 200  # SELECTs joined by UNION ALL in one query (SQLite allows 500)
-
-_DUE = (
-    "status = 'pending' AND next_attempt_at <= :now"
-    " AND (claimed_until IS NULL OR claimed_until <= :now)"
-)
-
 
 # Keys starting with a prefix, as a range the UNIQUE index on dedupe_key can serve
 # (``substr`` or ``LIKE`` could not, on every engine): prefix <= key < prefix's successor.
@@ -40,20 +25,6 @@ def _under(prefix: str) -> dict[str, str]:
     if not prefix:
         raise ValueError("a key prefix must not be empty")
     return {"low": prefix, "high": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """A row a worker owns until its lease runs out."""
-
-    id: int
-    token: str
-    kind: str
-    target: Target
-    text: str
-    buttons: tuple[Button, ...]
-    attempts: int
-    not_after: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,55 +58,64 @@ def _about(person: Actor) -> dict[str, str]:
     return {"platform": person.platform, "user_id": person.user_id, "named": f"%:{escaped}:%"}
 
 
+_COLUMNS = (
+    "INSERT INTO outbox (dedupe_key, kind, platform, recipient, chat_id, thread_id,"
+    " guild_id, body, not_before, not_after, next_attempt_at, created_at) VALUES "
+)
+_VALUES = (
+    "(:key{n}, :kind{n}, :platform{n}, :recipient{n}, :chat_id{n}, :thread_id{n},"
+    " :guild_id{n}, :body{n}, :not_before{n}, :not_after{n}, :not_before{n}, :now{n})"
+)
+_ROWS_AT_ONCE = 200  # rows in one INSERT (12 parameters each, well under every limit)
+
+
+def _values(message: OutboxMessage, now: datetime, n: int | str) -> dict[str, object]:
+    """The parameters of ``_VALUES`` for ``message``, named with the suffix ``n``."""
+    target = message.target
+    place = None if isinstance(target, Actor) else _place(target)
+    not_before = message.not_before or now
+    values = {
+        "key": message.dedupe_key,
+        "kind": message.kind,
+        "platform": target.platform,
+        "recipient": target.user_id if isinstance(target, Actor) else None,
+        "chat_id": None if place is None else place.chat_id,
+        "thread_id": None if place is None else place.thread_id,
+        "guild_id": None if place is None else place.guild_id,
+        "body": encode_body(message.text, message.buttons),
+        "not_before": to_epoch_ms(not_before),
+        "not_after": None if message.not_after is None else to_epoch_ms(message.not_after),
+        "now": to_epoch_ms(now),
+    }
+    return {f"{name}{n}": value for name, value in values.items()}
+
+
 class OutboxStore:
     async def enqueue(self, tx: Executor, message: OutboxMessage, now: datetime) -> bool:
         """Insert ``message`` unless its dedupe_key exists; True if it was new."""
-        target = message.target
-        is_person = isinstance(target, Actor)
-        not_before = message.not_before or now
-        changed = await tx.execute(
-            "INSERT INTO outbox (dedupe_key, kind, platform, recipient, chat_id, thread_id,"
-            " guild_id, body, not_before, not_after, next_attempt_at, created_at)"
-            " VALUES (:key, :kind, :platform, :recipient, :chat_id, :thread_id, :guild_id,"
-            " :body, :not_before, :not_after, :not_before, :now)"
-            " ON CONFLICT (dedupe_key) DO NOTHING",
-            {
-                "key": message.dedupe_key,
-                "kind": message.kind,
-                "platform": target.platform,
-                "recipient": target.user_id if isinstance(target, Actor) else None,
-                "chat_id": None if is_person else _place(target).chat_id,
-                "thread_id": None if is_person else _place(target).thread_id,
-                "guild_id": None if is_person else _place(target).guild_id,
-                "body": encode_body(message.text, message.buttons),
-                "not_before": to_epoch_ms(not_before),
-                "not_after": None if message.not_after is None else to_epoch_ms(message.not_after),
-                "now": to_epoch_ms(now),
-            },
-        )
-        return changed > 0
+        return await self.enqueue_many(tx, [message], now) > 0
+
+    async def enqueue_many(
+        self, tx: Executor, messages: Sequence[OutboxMessage], now: datetime
+    ) -> int:
+        """Insert each of ``messages`` whose dedupe_key does not exist yet, a few hundred
+        in one statement; how many were new."""
+        added = 0
+        for start in range(0, len(messages), _ROWS_AT_ONCE):
+            chunk = messages[start : start + _ROWS_AT_ONCE]
+            params: dict[str, object] = {}
+            for n, message in enumerate(chunk):
+                params.update(_values(message, now, n))
+            rows = ", ".join(_VALUES.format(n=n) for n in range(len(chunk)))
+            added += await tx.execute(
+                f"{_COLUMNS}{rows} ON CONFLICT (dedupe_key) DO NOTHING", params
+            )
+        return added
 
     async def claim(self, db: Database, now: datetime, lease: timedelta) -> Claimed | None:
         """Own the most overdue row for ``lease``; None when nothing is due."""
-        params = {"now": to_epoch_ms(now)}
-        async with db.transaction() as tx:
-            row = await tx.fetch_one(
-                f"SELECT id FROM outbox WHERE {_DUE} ORDER BY next_attempt_at, id LIMIT 1"
-                " FOR UPDATE SKIP LOCKED",  # workers in other processes take other rows
-                params,
-            )
-            if row is None:
-                return None
-            token = secrets.token_hex(8)
-            owned = await tx.execute(
-                f"UPDATE outbox SET claimed_until = :until, claim_token = :token"
-                f" WHERE id = :id AND {_DUE}",
-                {**params, "id": row["id"], "token": token, "until": to_epoch_ms(now + lease)},
-            )
-            if not owned:  # another worker took it first
-                return None
-            full = await tx.fetch_one("SELECT * FROM outbox WHERE id = :id", {"id": row["id"]})
-        return None if full is None else _claimed(full, token)
+        claimed = await claim_batch(db, now, lease, 1)
+        return claimed[0] if claimed else None
 
     async def extend(self, db: Database, claimed: Claimed, until: datetime) -> bool:
         """Keep owning ``claimed`` until ``until`` (a send is taking long); False if the
@@ -331,31 +311,6 @@ class OutboxStore:
 def _place(target: Target) -> Place:
     assert isinstance(target, Place)
     return target
-
-
-def _claimed(row: Row, token: str) -> Claimed:
-    target: Target
-    if row["recipient"] is not None:
-        target = Actor(row["platform"], row["recipient"], "")
-    else:
-        target = Place(
-            row["platform"],
-            row["chat_id"],
-            private=False,
-            thread_id=row["thread_id"],
-            guild_id=row["guild_id"],
-        )
-    text, buttons = decode_body(row["body"])
-    return Claimed(
-        id=int(row["id"]),
-        token=token,
-        kind=str(row["kind"]),
-        target=target,
-        text=text,
-        buttons=buttons,
-        attempts=int(row["attempts"]),
-        not_after=None if row["not_after"] is None else from_epoch_ms(row["not_after"]),
-    )
 
 
 def _person_message(row: Row, person: Actor) -> PersonMessage:

@@ -1,8 +1,10 @@
-"""The delivery worker: takes due outbox rows one at a time, sends them through the
-``Messenger`` and records what happened.
+"""The delivery worker: takes due outbox rows, sends them through the ``Messenger`` and
+records what happened.
 
-Per row: claim (a lease) -> check not_after -> send (renewing the lease while the send
-lasts) -> record. A crash between the send and the record leaves the lease to run out,
+Per row: claim (a lease) -> check not_after -> send (the lease renewed while it lasts)
+-> record. The running worker (``run``) claims rows a batch at a time, the next batch
+while its slots still send (``feed.py``); each slot sends one row and records it before
+it takes the next. A crash between the send and the record leaves the lease to run out,
 and the row goes again: a message can be doubled only if it was in flight at the crash,
 at most one per delivery slot.
 
@@ -28,10 +30,14 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.errors import log_incident, new_incident_id
+from bot.events import Actor
 from bot.messenger import Delivery, DeliveryOutcome, Messenger
 from bot.metrics import Metrics, NoMetrics
+from bot.outbox.claims import Claimed, still_ours
+from bot.outbox.feed import ClaimFeed
 from bot.outbox.message import reply_for
-from bot.outbox.store import Claimed, OutboxStore
+from bot.outbox.recorder import SentRecorder
+from bot.outbox.store import OutboxStore
 from bot.storage.database import Database, StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ WAKE_AGAIN_AFTER = (0.05, 0.5)
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
     slots: int = 4  # rows sent at once; also the most that a crash can double
+    claim_batch: int = 16  # rows the running worker claims at once (never sent at once)
+    recheck_after: float = 1.0  # seconds a claimed row may wait before it is read again
     lease: timedelta = timedelta(seconds=120)  # longer than any one send with its retries
     first_pause: timedelta = timedelta(seconds=10)  # after the first failure; doubles
     longest_pause: timedelta = timedelta(hours=1)
@@ -125,18 +133,32 @@ class DeliveryWorker:
                 log_incident(logger, new_incident_id(), "outbox lease renewal", error)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set: ``slots`` loops side by side, each taking one
-        row at a time, plus an hourly clean-up of long-finished rows."""
-        loops = [self._loop(stop) for _ in range(max(self.policy.slots, 1))]
-        await asyncio.gather(*loops, self._tidy(stop))
+        """Deliver until ``stop`` is set: ``slots`` loops side by side, each sending one
+        row at a time from a shared ``ClaimFeed``, plus an hourly clean-up of
+        long-finished rows."""
+        policy = self.policy
+        slots = max(policy.slots, 1)
+        feed = ClaimFeed(
+            self.db, self.clock, policy.lease, policy.claim_batch, slots, policy.recheck_after
+        )
+        recorder = SentRecorder(self.db, self.clock)
+        try:
+            loops = [self._loop(stop, feed, recorder) for _ in range(slots)]
+            await asyncio.gather(*loops, feed.renew(stop), self._tidy(stop))
+        finally:
+            await recorder.close()
+            await feed.close()
 
-    async def _loop(self, stop: asyncio.Event) -> None:
-        delivered = False  # the last row went: claim the next at once, without a read first
+    async def _loop(self, stop: asyncio.Event, feed: ClaimFeed, recorder: SentRecorder) -> None:
+        delivered = False  # the last row went: take the next at once, without a read first
+        woken = False  # something was queued: claim at once (on SQLite the claim waits for
+        # the queueing transaction to commit; a read first would not see its rows yet)
         while not stop.is_set():
             self._wake.clear()  # before looking, so a wake-up during the look is kept
             try:
-                wait = 0.0 if delivered else await self._until_due()
-                delivered = wait <= 0 and await self.deliver_one()
+                ready = delivered or woken or feed.waiting > 0
+                wait = 0.0 if ready else await self._until_due()
+                delivered = wait <= 0 and await self._deliver_from(feed, recorder)
                 if delivered:
                     continue
             except StorageUnavailable as error:  # already logged loudly by storage
@@ -146,7 +168,32 @@ class DeliveryWorker:
                 log_incident(logger, new_incident_id(), "outbox delivery", error)
                 wait = self.policy.idle_poll
             delivered = False
-            await self._pause(stop, max(wait, 0.05))
+            woken = await self._pause(stop, max(wait, 0.05))
+
+    async def _deliver_from(self, feed: ClaimFeed, recorder: SentRecorder) -> bool:
+        """Send and record the feed's next row (the feed renews its claim meanwhile);
+        False if none was due."""
+        claimed = await feed.next()
+        if claimed is None:
+            return False
+        try:
+            if feed.stale(claimed) and not await still_ours(self.db, claimed):
+                return True  # withdrawn, erased or taken over while it waited: not ours
+            now = self.clock.now()
+            if claimed.not_after is not None and now >= claimed.not_after:
+                await self.store.finish(self.db, claimed, "expired", now, None)
+                self.metrics.delivery_finished("expired")
+                return True
+            reply = reply_for(claimed.target, claimed.text, claimed.buttons)
+            delivery = await self.messenger.deliver(claimed.target, reply)
+            if delivery.outcome is DeliveryOutcome.SENT:
+                await recorder.sent(claimed)  # with others sent meanwhile: one write
+                self.metrics.delivery_finished(DeliveryOutcome.SENT.value)
+            else:
+                self.metrics.delivery_finished(await self._record(claimed, delivery, feed))
+        finally:
+            feed.done(claimed)
+        return True
 
     async def _until_due(self) -> float:
         """Seconds until the next row is due (0 if one is), at most ``idle_poll``. A read,
@@ -156,7 +203,8 @@ class DeliveryWorker:
             return self.policy.idle_poll
         return min((due - self.clock.now()).total_seconds(), self.policy.idle_poll)
 
-    async def _pause(self, stop: asyncio.Event, wait: float) -> None:
+    async def _pause(self, stop: asyncio.Event, wait: float) -> bool:
+        """Until ``stop``, a wake-up or ``wait`` seconds; True if woken."""
         stopped = asyncio.ensure_future(stop.wait())
         woken = asyncio.ensure_future(self._wake.wait())
         try:
@@ -164,6 +212,7 @@ class DeliveryWorker:
         finally:
             stopped.cancel()
             woken.cancel()
+        return self._wake.is_set()
 
     async def _tidy(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -175,7 +224,9 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=3600)
 
-    async def _record(self, claimed: Claimed, delivery: Delivery) -> str:
+    async def _record(
+        self, claimed: Claimed, delivery: Delivery, feed: ClaimFeed | None = None
+    ) -> str:
         """Write down what became of the send; how it ended (``bot.metrics``' words)."""
         now = self.clock.now()
         outcome = delivery.outcome
@@ -183,6 +234,8 @@ class DeliveryWorker:
             await self.store.finish(self.db, claimed, "sent", now, None)
         elif outcome is DeliveryOutcome.UNREACHABLE:
             await self.store.finish(self.db, claimed, "unreachable", now, delivery.error)
+            if feed is not None:  # what the feed holds for them is ended below, untried
+                await feed.release_where(lambda row: _same_kind_to(row, claimed))
             await self.store.give_up_on(self.db, claimed, now)
         elif outcome is DeliveryOutcome.NO_ROUTE:
             later = now + self.policy.no_route_pause
@@ -212,3 +265,8 @@ class DeliveryWorker:
         if retry_after is not None:
             pause = max(pause, timedelta(seconds=retry_after))
         return pause
+
+
+def _same_kind_to(row: Claimed, other: Claimed) -> bool:
+    """``row`` is of ``other``'s kind, to the same person (``give_up_on``'s rule)."""
+    return isinstance(other.target, Actor) and (row.kind, row.target) == (other.kind, other.target)
