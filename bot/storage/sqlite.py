@@ -387,5 +387,9 @@ async def _rollback_quietly(conn: aiosqlite.Connection) -> None:
     try:
         await _execute(conn, "ROLLBACK", None)
     except (sqlite3.Error, StorageUnavailable) as exc:
-        # e.g. "no transaction is active" after a cancelled COMMIT
+        if "no transaction is active" in str(exc):
+            # Nothing to undo: a COMMIT cancelled at stop had run already, or SQLite had
+            # rolled back on its own (after SQLITE_BUSY or SQLITE_FULL, say).
+            log.debug("ROLLBACK: no transaction was open")
+            return
         log.warning("ROLLBACK failed: %s", exc)
