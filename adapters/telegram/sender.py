@@ -56,6 +56,11 @@ class RetryPolicy:
     attempts: int = 4  # tries per call, whatever went wrong
     network_pause: float = 0.5  # before the second try after a network error; doubles
     longest_wait: float = 60.0  # a flood-control wait longer than this is not waited out
+    # An answer someone is waiting for (a 429 waited out) is tried beyond ``attempts``
+    # while its next try would start within this many seconds of the first, the pause
+    # never above ``longest_pause``: four faults in a row lost a reply in the fault soak.
+    answer_patience: float = 20.0
+    longest_pause: float = 2.0
 
 
 class Sender:
@@ -116,26 +121,33 @@ class Sender:
         """``action(bot)``, tried again as Telegram's answer allows. With
         ``wait_out_flood`` false a 429 raises ``PlatformBusy`` instead of being waited."""
         bot = await self.ready()
-        pause = self._policy.network_pause
-        for attempt in range(1, self._policy.attempts + 1):
-            last = attempt == self._policy.attempts
+        policy, loop = self._policy, asyncio.get_running_loop()
+        pause, started, attempt = policy.network_pause, loop.time(), 0
+        while True:
+            attempt += 1
             try:
                 return await action(bot)
             except RetryAfter as limited:
                 wait = retry_after_seconds(limited)
                 if not wait_out_flood:
                     raise PlatformBusy(wait) from None
-                if last or wait > self._policy.longest_wait:
+                if wait > policy.longest_wait or not self._again(attempt, started, wait, True):
                     raise
                 await asyncio.sleep(wait)
             except BadRequest:  # a NetworkError by inheritance, but Telegram's answer
                 raise
             except NetworkError:  # includes TimedOut
-                if last:
+                if not self._again(attempt, started, pause, wait_out_flood):
                     raise
                 await asyncio.sleep(pause)
-                pause *= 2
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                pause = min(pause * 2, max(policy.longest_pause, policy.network_pause))
+
+    def _again(self, attempt: int, started: float, pause: float, answer: bool) -> bool:
+        """Whether to try once more after ``attempt`` tries and a ``pause``."""
+        if attempt < self._policy.attempts:
+            return True
+        elapsed = asyncio.get_running_loop().time() - started
+        return answer and elapsed + pause < self._policy.answer_patience
 
     async def post(
         self,

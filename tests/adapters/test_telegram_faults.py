@@ -99,6 +99,21 @@ async def test_server_errors_and_dropped_connections_are_retried(driver: Telegra
     assert len(driver.fake.sent_messages()) == 1
 
 
+async def test_an_answer_outlasts_more_faults_in_a_row_than_a_notice_would(
+    driver: TelegramDriver,
+) -> None:
+    """Someone is waiting for it: beyond the attempts a notice gets, an answer is tried
+    for as long as ``answer_patience`` allows (the fault soak lost one to four in a row)."""
+    faults = QUICK_RETRIES.attempts + 3
+    driver.fake.fault_server_error(times=faults)
+
+    [reply] = await driver.say("bob", "/here", shared=False)
+
+    assert reply.text.startswith("For everyone")
+    assert _statuses(driver.fake) == [500] * faults + [200]
+    assert len(driver.fake.sent_messages()) == 1
+
+
 async def test_retries_are_bounded_then_the_delivery_counts_as_failed(
     driver: TelegramDriver,
 ) -> None:
