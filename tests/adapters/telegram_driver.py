@@ -36,7 +36,7 @@ from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import JSON, SentMessage, TgUser
 from tests.fakes.telegram_webhook import WebhookDelivery
 
-QUICK_RETRIES = RetryPolicy(attempts=4, network_pause=0.01, longest_wait=5.0)
+QUICK_RETRIES = RetryPolicy(attempts=4, network_pause=0.01, longest_wait=5.0, answer_patience=2.0)
 _Snapshot = dict[tuple[int, int], tuple[str, bool]]
 
 
