@@ -46,10 +46,9 @@ def _env(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class Plan:
-    # 3,000 by default: the service spends about 5.5 ms of CPU per command under these
-    # faults and the fakes about 2.5 ms, so 10,000 need some 80 CPU-seconds, too many
-    # for CI's 2 cores beside the rest of the suite (figures in README.md).
-    commands: int = 3_000
+    # The size: about 50 s on 2 quiet cores, 2 minutes on a loaded machine
+    # (figures in README.md).
+    commands: int = 10_000
     members: int = 500  # half on Telegram, half on Discord, all at once
     within: float = 60.0  # seconds a member waits for an answer before calling it lost
     seed: int = 13
