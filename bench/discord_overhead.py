@@ -44,7 +44,8 @@ from bench.discord_fake import (
     start_bare,
     start_peercircle,
 )
-from bench.report import Figure, Goal, measured
+from bench.overhead_figures import overhead_figures
+from bench.report import Figure
 from bench.stats import percentile
 from tests.fakes.discord_api import FakeDiscordApi
 from tests.fakes.discord_world import DcInteraction
@@ -173,22 +174,10 @@ def figures(rounds: dict[str, list[Round]], sizes: DiscordSizes) -> list[Figure]
         f"/groups, /join <group>, /next: {sizes.interactions}, {sizes.concurrency} in flight; "
         f"{sizes.repeats} rounds each"
     )
-    ratios = [o.rate / b.rate for o, b in zip(ours, bare, strict=True)]
-    found = [
-        measured(SECTION, "interactions/s, PeerCircle", [r.rate for r in ours], "/s", note=how),
-        measured(SECTION, "interactions/s, bare discord.py", [r.rate for r in bare], "/s"),
-        measured(SECTION, "throughput ratio, PeerCircle ÷ bare", ratios, "", Goal("at least", 0.9)),
-    ]
-    for name, side in (("PeerCircle", ours), ("bare discord.py", bare)):
-        found += [
-            measured(SECTION, f"latency p50, {name}", [r.p50_ms for r in side], "ms"),
-            measured(SECTION, f"latency p99, {name}", [r.p99_ms for r in side], "ms"),
-            measured(SECTION, f"CPU per interaction, {name}", [r.cpu_ms for r in side], "ms"),
-        ]
-    cpu = [o.cpu_ms / b.cpu_ms for o, b in zip(ours, bare, strict=True) if b.cpu_ms > 0]
-    if cpu:
-        found.append(measured(SECTION, "CPU per interaction, PeerCircle ÷ bare", cpu, "×"))
-    return found
+    return overhead_figures(
+        SECTION, ours, bare, items="interactions", each="interaction",
+        bare_name="bare discord.py", how=how,
+    )  # fmt: skip
 
 
 async def run(sizes: DiscordSizes, directory: Path) -> list[Figure]:

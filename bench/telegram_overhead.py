@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import process
-from bench.report import Figure, Goal, measured
+from bench.overhead_figures import overhead_figures
+from bench.report import Figure, measured
 from bench.stats import percentile
 from bench.telegram_fake import SendLog
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -213,21 +214,9 @@ def figures(
 ) -> list[Figure]:
     ours, bare = rounds["peercircle"], rounds["bare"]
     how = f"{sizes.updates}, {sizes.concurrency} in flight; {sizes.repeats} rounds each"
-    ratios = [o.rate / b.rate for o, b in zip(ours, bare, strict=True)]
-    found = [
-        measured(SECTION, "updates/s, PeerCircle", [r.rate for r in ours], "/s", note=how),
-        measured(SECTION, "updates/s, bare PTB", [r.rate for r in bare], "/s"),
-        measured(SECTION, "throughput ratio, PeerCircle ÷ bare", ratios, "", Goal("at least", 0.9)),
-    ]
-    for name, side in (("PeerCircle", ours), ("bare PTB", bare)):
-        found += [
-            measured(SECTION, f"latency p50, {name}", [r.p50_ms for r in side], "ms"),
-            measured(SECTION, f"latency p99, {name}", [r.p99_ms for r in side], "ms"),
-            measured(SECTION, f"CPU per command, {name}", [r.cpu_ms for r in side], "ms"),
-        ]
-    cpu = [o.cpu_ms / b.cpu_ms for o, b in zip(ours, bare, strict=True) if b.cpu_ms > 0]
-    if cpu:
-        found.append(measured(SECTION, "CPU per command, PeerCircle ÷ bare", cpu, "×"))
+    found = overhead_figures(
+        SECTION, ours, bare, items="updates", each="command", bare_name="bare PTB", how=how
+    )
     for command, cost in core.items():
         note = "dispatcher, domain, SQLite; no platform"
         found.append(measured(SECTION, f"core alone: CPU per {command}", [cost], "ms", note=note))
