@@ -6,18 +6,19 @@ before the fake acts, ``DROP_AFTER``: after it acted); faults drawn at random ra
 
 from __future__ import annotations
 
-import random
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from tests.fakes.discord_checks import ApiError, json_answer
+from tests.fakes.fault_rates import FaultRates
 
 DROP = 0  # a Fault's status: the connection closes without an answer, nothing done
 DROP_AFTER = -1  # the route is carried out, then the connection closes unanswered
+STATUSES = {"429": 429, "500": 500, "drop": DROP, "drop_after": DROP_AFTER}  # by drawn kind
 
 
 @dataclass
@@ -31,43 +32,17 @@ class Fault:
 
 
 @dataclass
-class RandomFaults:
-    """Faults drawn at random, call by call, for ``routes`` (every route if None), each
-    kind at its own rate (0.05 is 5 %). ``counts`` tallies them ("429 POST /...")."""
+class RandomFaults(FaultRates):
+    """``FaultRates`` for the calls to ``routes`` (every route if None)."""
 
-    seed: int = 0
-    too_many: float = 0.0
-    server_error: float = 0.0
-    drop: float = 0.0
-    drop_after: float = 0.0
-    retry_after: tuple[float, float] = (0.05, 0.2)
     routes: frozenset[str] | None = None
-    counts: Counter[str] = field(default_factory=Counter)
-    enabled: bool = True
-
-    def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
 
     def draw(self, route: str) -> Fault | None:
-        if not self.enabled or (self.routes is not None and route not in self.routes):
+        drawn = self.roll(route, self.routes)
+        if drawn is None:
             return None
-        roll = self._rng.random()
-        for status, name, rate in (
-            (429, "429", self.too_many),
-            (500, "500", self.server_error),
-            (DROP, "drop", self.drop),
-            (DROP_AFTER, "drop_after", self.drop_after),
-        ):
-            if roll < rate:
-                self.counts[f"{name} {route}"] += 1
-                wait = round(self._rng.uniform(*self.retry_after), 3)
-                return Fault(route, status, 0, retry_after=wait)
-            roll -= rate
-        return None
-
-    def total(self, kind: str) -> int:
-        """Faults of ``kind`` ("429", "500", "drop", "drop_after") injected so far."""
-        return sum(n for key, n in self.counts.items() if key.split(" ")[0] == kind)
+        kind, wait = drawn
+        return Fault(route, STATUSES[kind], 0, retry_after=wait)
 
 
 class FaultBook:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-import random
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from tests.fakes.fault_rates import FaultRates
 
 # Telegram's error texts, as its Bot API answers them.
 UNAUTHORIZED = "Unauthorized"
@@ -85,52 +86,21 @@ class Fault:
 
 
 @dataclass
-class RandomFaults:
-    """Faults drawn at random, call by call, for the calls of ``methods`` (every method
-    if None), each kind at its own rate (0.05 is 5 %). A 429 or a 500 means the fake did
-    nothing; ``drop`` closes the connection before acting, ``drop_after`` after acting.
-    ``counts`` tallies what was injected, by kind and method ("429 sendMessage")."""
+class RandomFaults(FaultRates):
+    """``FaultRates`` for the calls of ``methods`` (every method if None)."""
 
-    seed: int = 0
-    too_many: float = 0.0
-    server_error: float = 0.0
-    drop: float = 0.0
-    drop_after: float = 0.0
-    retry_after: tuple[float, float] = (0.05, 0.2)
     methods: frozenset[str] | None = None
-    counts: Counter[str] = field(default_factory=Counter)
-    enabled: bool = True
-
-    def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
 
     def draw(self, method: str) -> Fault | None:
-        if not self.enabled or (self.methods is not None and method not in self.methods):
+        drawn = self.roll(method, self.methods)
+        if drawn is None:
             return None
-        roll = self._rng.random()
-        for kind, rate in (
-            ("429", self.too_many),
-            ("500", self.server_error),
-            ("drop", self.drop),
-            ("drop_after", self.drop_after),
-        ):
-            if roll < rate:
-                self.counts[f"{kind} {method}"] += 1
-                return self._fault(kind, method)
-            roll -= rate
-        return None
-
-    def _fault(self, kind: str, method: str) -> Fault:
+        kind, wait = drawn
         if kind == "429":
-            wait = round(self._rng.uniform(*self.retry_after), 3)
             return Fault("error", method, None, 1, error=too_many_requests(wait))
         if kind == "500":
             return Fault("error", method, None, 1, error=ApiError(500, SERVER_ERROR))
         return Fault("drop" if kind == "drop" else "drop_after", method, None, 1)
-
-    def total(self, kind: str) -> int:
-        """Faults of ``kind`` ("429", "500", "drop", "drop_after") injected so far."""
-        return sum(n for key, n in self.counts.items() if key.split(" ")[0] == kind)
 
 
 class FaultBook:
