@@ -33,7 +33,7 @@ class SqlUpdateLedger:
 
     async def first_time(self, platform: str, update_id: int) -> bool:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             added = await tx.execute(
                 "INSERT INTO platform_updates (platform, update_id, seen_at)"
                 " VALUES (:platform, :update_id, :now)"

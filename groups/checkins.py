@@ -109,13 +109,13 @@ class CheckinService:
         await self.open_if_due(group, period)
         tag = keys.replace_tag(actor, group.slug, period.name)
         answer = Answer(mood, note[:MAX_NOTE])
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             stored = await self._store.record(tx, group.slug, period.name, answer, tag, now)
         if not stored:
             raise UserError("checkins.closed", group=group.name)
         # Its own transaction: the marker cannot be told apart from any other by when,
         # or in what order, it was written next to the answer.
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             await self._markers.add(tx, group.slug, period.name, marker)
         self._changes.take(marker, now)
         return period
@@ -126,7 +126,7 @@ class CheckinService:
         await self._require_member(actor, group)
         now = self._clock.now()
         day = f"{now:%Y-%m-%d}"
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             return await self._notices.contact_request(tx, group, actor, day, now)
 
     async def releases(self, group: Group, limit: int = 12) -> list[Release]:

@@ -169,7 +169,7 @@ class CrisisSupport:
         now = ctx.clock.now()
         key = f"support:me:{ctx.actor.key}:{now:%Y-%m-%d}"
         queued = 0
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             for group in groups:
                 text = ctx.text(
                     "crisis.support.facilitator_me",
@@ -184,7 +184,7 @@ class CrisisSupport:
         """Each group's facilitators, after its own random delay; the key is random, so
         no row says who asked (a second press is a second, equally anonymous alert)."""
         now = ctx.clock.now()
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             for group in groups:
                 key = f"support:anon:{group.slug}:{secrets.token_hex(8)}"
                 text = ctx.text("crisis.support.facilitator_anon", group=group.name)

@@ -72,7 +72,7 @@ class MeetingService:
         occurrence = await self.next_meeting(group)
         if occurrence is None:
             raise UserError("meetings.none_coming", group=group.name)
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             membership = await self._members.find(tx, group.slug, actor)
             if membership is None or membership.status is not SeatStatus.SEATED:
                 raise UserError("meetings.rsvp.not_seated", group=group.name, slug=group.slug)

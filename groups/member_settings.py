@@ -151,7 +151,7 @@ class MemberSettingsService:
         """Apply ``changes`` in one transaction (remembering the member first: their
         settings row refers to their member row)."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             await self._members.remember_member(tx, actor, now)
             before = await self._repo.find(tx, actor, self.defaults)
             after = replace(before, **changes)

@@ -44,7 +44,7 @@ class MembershipService:
 
     async def join(self, actor: Actor, group: Group) -> JoinResult:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             await self._repo.lock_seats(tx, group.slug)
             await self._repo.remember_member(tx, actor, now)
             existing = await self._repo.find(tx, group.slug, actor)
@@ -64,7 +64,7 @@ class MembershipService:
         """Leave a seat or the waiting list (or, with ``removed``, be taken off it by a
         facilitator, and told so); the freed seat goes to the first in line."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             return await self._leave_in(tx, group, actor, now, removed=removed)
 
     async def leave_everything(self, tx: Executor, actor: Actor) -> int:
@@ -98,7 +98,7 @@ class MembershipService:
     async def leave_retired(self, actor: Actor, slug: str) -> SeatStatus | None:
         """Leave a group that is no longer in the config (nobody is promoted: it does not
         meet). The status the person had, or None if they were not in it."""
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(quick=True) as tx:
             if slug not in await retired_groups(tx):
                 return None
             existing = await self._repo.find(tx, slug, actor)
@@ -119,7 +119,7 @@ class MembershipService:
             occupancy = counts.get(group.slug, Occupancy(0, 0))
             if occupancy.waiting == 0 or occupancy.seats_left(group.capacity) == 0:
                 continue
-            async with self._db.transaction() as tx:
+            async with self._db.transaction(quick=True) as tx:
                 await self._repo.lock_seats(tx, group.slug)
                 seated = await self._fill_open_seats(tx, group, self._clock.now())
                 promoted.extend((group, m) for m in seated)

@@ -52,7 +52,7 @@ async def claim_batch(db: Database, now: datetime, lease: timedelta, limit: int)
     token for them all); empty when nothing is due."""
     params = {"now": to_epoch_ms(now)}
     token = secrets.token_hex(8)
-    async with db.transaction() as tx:
+    async with db.transaction(quick=True) as tx:
         rows = await tx.fetch_all(
             f"SELECT * FROM outbox WHERE {DUE} ORDER BY next_attempt_at, id"
             f" LIMIT {int(limit)} FOR UPDATE SKIP LOCKED",  # other processes take other rows

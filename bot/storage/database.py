@@ -47,8 +47,13 @@ class Database(Executor, Protocol):
 
     async def close(self) -> None: ...
 
-    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+    def transaction(self, *, quick: bool = False) -> AbstractAsyncContextManager[Executor]:
         """A write transaction: commits on normal exit, rolls back on an exception.
+
+        ``quick``: the caller promises a few keyed statements and nothing awaited in
+        between but the executor (a command's change, not a batch); SQLite then runs
+        it on the event loop's thread when it need not wait (``bot.storage.sqlite_inline``).
+        Other engines ignore it.
 
         Transactions may run concurrently (a PostgreSQL pool hands each its own
         connection); each is isolated from the others, and callers must not rely on any

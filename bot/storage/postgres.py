@@ -281,9 +281,10 @@ class PostgresDatabase:
 
     # -- transactions ----------------------------------------------------------------------
 
-    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+    def transaction(self, *, quick: bool = False) -> AbstractAsyncContextManager[Executor]:
         """BEGIN (read committed, read write) ... COMMIT, or ROLLBACK (and re-raise) if
-        the body raises. Other transactions run meanwhile, each on its own connection."""
+        the body raises. Other transactions run meanwhile, each on its own connection
+        (``quick`` changes nothing here: asyncpg has no thread to save)."""
         self._refuse_reentry("transaction()")
         return self._transaction()
 

@@ -8,6 +8,11 @@ alongside a writer, so a read is never stuck behind a write waiting on another p
 lock. ``sqlite:///:memory:`` has a single connection (a second one would be another
 database), so there reads wait for the lock too.
 
+A file also has two plain ``sqlite3`` connections used on the event loop's own thread
+(``bot.storage.sqlite_inline``): single statements outside a transaction and quick
+transactions run there when they finish at once, sparing the round trip to a thread;
+whatever would take long or wait for another process runs on the threads as above.
+
 The task that owns the open transaction must use the executor it was given; calling back
 into the database object (or nesting ``transaction()``) raises RuntimeError instead of
 deadlocking or reading around its own uncommitted changes.
@@ -31,7 +36,6 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import aiosqlite
@@ -46,7 +50,6 @@ from bot.storage.database import (
     StorageUnavailable,
 )
 from bot.storage.migrations import apply_migrations, read_schema_version
-from bot.storage.sql_text import without_row_locks
 from bot.storage.sqlite_checkpoints import (
     WAL_LIMIT_BYTES,
     Checkpoint,
@@ -54,84 +57,24 @@ from bot.storage.sqlite_checkpoints import (
     CheckpointPolicy,
     empty_the_wal,
 )
-from bot.storage.sqlite_errors import open_failure, translated
+from bot.storage.sqlite_errors import open_failure
 from bot.storage.sqlite_files import FileGuard, check_location
+from bot.storage.sqlite_inline import InlineReader, InlineWriter, as_row
 from bot.storage.sqlite_scripts import run_sqlite_script
 from bot.storage.sqlite_scripts import split_sqlite_script as split_sqlite_script
+from bot.storage.sqlite_threaded import (
+    ThreadExecutor,
+    connect_thread,
+    execute_on,
+    fetch_all_on,
+    fetch_one_on,
+    threaded_transaction,
+)
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 MAX_BUSY_TIMEOUT_MS = 60000
-
-
-def _row(row: sqlite3.Row) -> Row:
-    return MappingProxyType(dict(row))
-
-
-async def _execute(conn: aiosqlite.Connection, sql: str, params: Params | None) -> int:
-    # One round trip to the database thread: a statement that changes rows has finished
-    # when execute returns, so its cursor holds nothing and needs no (awaited) close.
-    with translated():
-        cursor = await conn.execute(
-            without_row_locks(sql), None if params is None else dict(params)
-        )
-    return max(cursor.rowcount, 0)
-
-
-async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: Params | None) -> list[Row]:
-    with translated():
-        rows = await conn.execute_fetchall(
-            without_row_locks(sql), None if params is None else dict(params)
-        )
-    return [_row(row) for row in rows]
-
-
-async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Params | None) -> Row | None:
-    # One round trip instead of three (execute, fetchone, close). Callers use fetch_one
-    # for keyed or LIMIT-ed queries, so reading every row costs nothing extra.
-    rows = await _fetch_all(conn, sql, params)
-    return rows[0] if rows else None
-
-
-class _ConnectionExecutor:
-    """Statements straight on the connection (no lock); a transaction's executor.
-
-    ``finish()`` makes it unusable, so a transaction's executor cannot outlive it.
-    """
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn: aiosqlite.Connection | None = conn
-
-    def _live(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("This transaction has already finished; start a new one.")
-        return self._conn
-
-    def finish(self) -> None:
-        self._conn = None
-
-    async def execute(self, sql: str, params: Params | None = None) -> int:
-        return await _execute(self._live(), sql, params)
-
-    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        return await _fetch_all(self._live(), sql, params)
-
-    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        return await _fetch_one(self._live(), sql, params)
-
-
-async def _connect(target: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
-    """A connection in autocommit mode with ``pragmas`` run; closed again if one fails."""
-    conn = await aiosqlite.connect(target, isolation_level=None)
-    try:
-        conn.row_factory = sqlite3.Row
-        for pragma in pragmas:
-            await _execute(conn, pragma, None)
-    except BaseException:
-        await conn.close()
-        raise
-    return conn
 
 
 class SqliteDatabase:
@@ -154,6 +97,8 @@ class SqliteDatabase:
         self._busy_timeout_ms = busy_timeout_ms
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._inline_reader: InlineReader | None = None
+        self._inline_writer: InlineWriter | None = None
         self._guard: FileGuard | None = None
         self._checkpoints = checkpoints or CheckpointPolicy()
         self._checkpointer: Checkpointer | None = None
@@ -198,7 +143,10 @@ class SqliteDatabase:
             await apply_migrations(self, self._migrations, run_script=run_sqlite_script)
             await self.execute("PRAGMA foreign_keys = ON")
             if self._path is not None:
-                self._reader = await _connect(str(self._path), self._pragmas(reader=True))
+                self._reader = await connect_thread(str(self._path), self._pragmas(reader=True))
+                self._inline_reader = InlineReader(self._path, self._pragmas(reader=True)[1:])
+                writing = [*self._pragmas(reader=False)[1:], "PRAGMA foreign_keys = ON"]
+                self._inline_writer = InlineWriter(self._path, writing)
                 self._checkpointer = Checkpointer(self._path, self._checkpoints, self._lock)
                 await self._checkpointer.start()
         except BaseException as exc:
@@ -228,16 +176,16 @@ class SqliteDatabase:
     async def _open_writer(self) -> aiosqlite.Connection:
         path = self._path
         pragmas = self._pragmas(reader=False)
-        conn = await _connect(":memory:" if path is None else str(path), pragmas[:1])
+        conn = await connect_thread(":memory:" if path is None else str(path), pragmas[:1])
         try:
             if path is not None:
                 # Touches the file first, so "not a database" surfaces here.
-                row = await _fetch_one(conn, "PRAGMA journal_mode = WAL", None)
+                row = await fetch_one_on(conn, "PRAGMA journal_mode = WAL", None)
                 mode = str(next(iter(row.values()))) if row else "?"
                 if mode.lower() != "wal":
                     log.warning("SQLite refused WAL mode for %s (journal mode is %s)", path, mode)
             for pragma in pragmas[1:]:
-                await _execute(conn, pragma, None)
+                await execute_on(conn, pragma, None)
         except BaseException:
             await conn.close()
             raise
@@ -258,6 +206,10 @@ class SqliteDatabase:
         reader, self._reader = self._reader, None
         guard, self._guard = self._guard, None
         checkpointer, self._checkpointer = self._checkpointer, None
+        for inline in (self._inline_reader, self._inline_writer):
+            if inline is not None:
+                inline.close()
+        self._inline_reader = self._inline_writer = None
         if checkpointer is not None:
             await checkpointer.close()
         if reader is not None:
@@ -296,7 +248,10 @@ class SqliteDatabase:
         async with self._lock:
             conn = self._connection()
             self._check_file()
-            changed = await _execute(conn, sql, params)
+            inline = self._inline_writer
+            changed = None if inline is None else inline.execute_at_once(sql, params)
+            if changed is None:
+                changed = await execute_on(conn, sql, params)
             self._wrote()
             return changed
 
@@ -309,17 +264,21 @@ class SqliteDatabase:
 
     async def _fetch(self, what: str, sql: str, params: Params | None) -> list[Row]:
         self._refuse_reentry(what)
+        if self._inline_reader is not None:
+            rows = self._inline_reader.read(sql, params)
+            if rows is not None:
+                return [as_row(row) for row in rows]
         if self._reader is not None:
             return await _read(self._reader, sql, params)
         async with self._lock:
-            return await _fetch_all(self._connection(), sql, params)
+            return await fetch_all_on(self._connection(), sql, params)
 
     async def schema_version(self) -> int:
         self._refuse_reentry("schema_version()")
         if self._reader is not None:
-            return await read_schema_version(_ConnectionExecutor(self._reader))
+            return await read_schema_version(ThreadExecutor(self._reader))
         async with self._lock:
-            return await read_schema_version(_ConnectionExecutor(self._connection()))
+            return await read_schema_version(ThreadExecutor(self._connection()))
 
     def _wrote(self) -> None:
         if self._checkpointer is not None:
@@ -333,33 +292,32 @@ class SqliteDatabase:
     # -- transactions ----------------------------------------------------------------------
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Executor]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK (and re-raise) if the body raises."""
+    async def transaction(self, *, quick: bool = False) -> AsyncIterator[Executor]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK (and re-raise) if the body raises.
+
+        ``quick``: a few keyed statements, run on the loop's thread when the write lock
+        is free at once (``bot.storage.sqlite_inline``); otherwise on the writer thread."""
         self._refuse_reentry("transaction()")
         async with self._lock:
             conn = self._connection()
             self._check_file()
             self._owner = asyncio.current_task()
-            executor = _ConnectionExecutor(conn)
+            inline = self._inline_writer if quick else None
             try:
-                await _execute(conn, "BEGIN IMMEDIATE", None)
-                try:
-                    yield executor
-                    await _execute(conn, "COMMIT", None)
-                    self._wrote()
-                except BaseException:
-                    # Also after a failed COMMIT (e.g. a deferred foreign key), which SQLite
-                    # leaves open.
-                    await _rollback_quietly(conn)
-                    raise
+                if inline is not None and inline.begin_at_once():
+                    with inline.transaction() as executor:
+                        yield executor
+                else:
+                    async with threaded_transaction(conn) as threaded:
+                        yield threaded
+                self._wrote()
             finally:
-                executor.finish()
                 self._owner = None
 
 
 async def _read(reader: aiosqlite.Connection, sql: str, params: Params | None) -> list[Row]:
     try:
-        return await _fetch_all(reader, sql, params)
+        return await fetch_all_on(reader, sql, params)
     except StorageUnavailable as exc:
         if exc.kind is StorageKind.READ_ONLY:  # the reader is query_only
             raise RuntimeError(
@@ -378,18 +336,6 @@ async def _flush_into_the_old_file(conn: aiosqlite.Connection) -> None:
     file that was moved aside (``mv bot.sqlite3 old.sqlite3``) keeps its last changes.
     """
     try:
-        await _execute(conn, "PRAGMA wal_checkpoint(TRUNCATE)", None)
+        await execute_on(conn, "PRAGMA wal_checkpoint(TRUNCATE)", None)
     except (sqlite3.Error, StorageUnavailable) as exc:
         log.error("Could not empty the -wal of the deleted or replaced database: %s", exc)
-
-
-async def _rollback_quietly(conn: aiosqlite.Connection) -> None:
-    try:
-        await _execute(conn, "ROLLBACK", None)
-    except (sqlite3.Error, StorageUnavailable) as exc:
-        if "no transaction is active" in str(exc):
-            # Nothing to undo: a COMMIT cancelled at stop had run already, or SQLite had
-            # rolled back on its own (after SQLITE_BUSY or SQLITE_FULL, say).
-            log.debug("ROLLBACK: no transaction was open")
-            return
-        log.warning("ROLLBACK failed: %s", exc)

@@ -66,10 +66,10 @@ class StandInDatabase:
     async def schema_version(self) -> int:
         return await self._now().schema_version()
 
-    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+    def transaction(self, *, quick: bool = False) -> AbstractAsyncContextManager[Executor]:
         if self._real is None:
             return _Refused(self.problem.kind)
-        return self._real.transaction()
+        return self._real.transaction(quick=quick)
 
 
 class _Refused(AbstractAsyncContextManager[Executor]):

@@ -31,7 +31,7 @@ async def test_a_rollback_with_no_transaction_open_warns_nobody(
     (folder / "0001_notes.sql").write_text("CREATE TABLE notes (n INTEGER);", encoding="utf-8")
     database = SqliteDatabase(tmp_path / "bot.db", load_migrations(folder))
     await database.connect()
-    caplog.set_level(logging.DEBUG, logger="bot.storage.sqlite")
+    caplog.set_level(logging.DEBUG, logger="bot.storage.sqlite_threaded")
     try:
         with pytest.raises(Boom):
             await _commit_then_fail(database)
