@@ -11,6 +11,11 @@ benchmark's 16 members in flight; measured both ways (November 2026, 2 busy core
 ``python -m bench.telegram_profile --side bare``), the CPU per update was the same
 within the noise (2.76 ms with 16, 2.69 ms one at a time, medians of 6 rounds), so the
 benchmark keeps PTB's default.
+
+``--transport aiohttp`` makes the same bot send through PeerCircle's own transport
+(``adapters.telegram.transport.AiohttpRequest``) instead of PTB's default, httpx: the
+benchmark's second reference, so that what PeerCircle saves by its transport is not
+mistaken for what its own code costs.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import signal
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+
+from adapters.telegram.transport import AiohttpRequest
 
 FIXED = "Thanks, noted. Here is what you asked for."
 
@@ -38,15 +45,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--concurrent", type=int, default=0, help="updates handled at once (default: one)"
     )
+    parser.add_argument("--transport", choices=("httpx", "aiohttp"), default="httpx")
     args = parser.parse_args(argv)
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(args.token)
         .base_url(args.base_url)
         .base_file_url(args.base_file_url)
         .concurrent_updates(args.concurrent or False)
-        .build()
     )
+    if args.transport == "aiohttp":
+        builder = builder.request(AiohttpRequest())
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
+    application = builder.build()
     application.add_handler(CommandHandler(["groups", "join"], answer))
     application.run_polling(
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],

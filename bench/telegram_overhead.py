@@ -10,7 +10,11 @@ process:
   the timers, answering ``/groups`` (three groups, with a button each) and ``/join``
   (a seat or the waiting list, one write transaction);
 - **bare PTB**: ``bench.telegram_bare``, a python-telegram-bot bot answering the same
-  updates with a fixed text.
+  updates with a fixed text, with PTB's defaults (its httpx transport): the reference
+  the ratio's goal is about;
+- **bare PTB on aiohttp**: the same bot sending through PeerCircle's transport
+  (``adapters.telegram.transport``), which costs less than PTB's default. PeerCircle
+  against it shows what PeerCircle's own code costs, without what the transport saves.
 
 Every update comes from a new member in their private chat. Each round has a burst
 (``burst`` updates injected at once, half ``/groups``, half ``/join``; the rate is
@@ -44,6 +48,7 @@ SECTION = "1"
 TITLE = "Command overhead, Telegram (PeerCircle ÷ bare python-telegram-bot)"
 CHECKIN_KEY = "bench-checkin-key-0123456789abcdefghijklmnopqrstuv"
 SLUGS = ("circle-a", "circle-b", "circle-c")
+ON_AIOHTTP = "bare-aiohttp"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +152,7 @@ async def start_side(
     prefix: Sequence[str] = (),
     bare_concurrent: int = 0,
 ) -> Side:
-    """``name`` ("peercircle" or "bare") started against ``fake`` and polling;
+    """``name`` ("peercircle", "bare" or ``ON_AIOHTTP``) started against ``fake`` and polling;
     ``prefix``: arguments for Python before the bot's own (``-m cProfile -o FILE``);
     ``bare_concurrent``: updates the bare bot handles at once (0: PTB's default, one)."""
     log = directory / f"{name}.log"
@@ -163,6 +168,8 @@ async def start_side(
         args = [*prefix, "-m", "bench.telegram_bare", "--base-url", fake.base_url]
         args += ["--base-file-url", fake.base_file_url, "--token", fake.token]
         args += ["--concurrent", str(bare_concurrent)]
+        if name == ON_AIOHTTP:
+            args += ["--transport", "aiohttp"]
         child = await process.start(args, log)
     try:
         await fake.wait_until_polling(within=60)
@@ -175,11 +182,16 @@ async def start_side(
 async def measure(sizes: OverheadSizes, directory: Path) -> dict[str, list[Round]]:
     """Both sides, warm-up first, then ``repeats`` rounds each, taking turns."""
     _make(directory)
-    async with FakeTelegramApi() as ours_fake, FakeTelegramApi() as bare_fake:
+    async with (
+        FakeTelegramApi() as ours_fake,
+        FakeTelegramApi() as bare_fake,
+        FakeTelegramApi() as aiohttp_fake,
+    ):
         sides = list(
             await asyncio.gather(
                 start_side("peercircle", ours_fake, directory),
                 start_side("bare", bare_fake, directory),
+                start_side(ON_AIOHTTP, aiohttp_fake, directory),
             )
         )
         try:
@@ -216,6 +228,24 @@ def figures(
     how = f"{sizes.updates}, {sizes.concurrency} in flight; {sizes.repeats} rounds each"
     found = overhead_figures(
         SECTION, ours, bare, items="updates", each="command", bare_name="bare PTB", how=how
+    )
+    on_aiohttp = rounds[ON_AIOHTTP]
+    found.append(
+        measured(
+            SECTION,
+            "updates/s, bare PTB on PeerCircle's transport",
+            [r.rate for r in on_aiohttp],
+            "/s",
+            note="aiohttp instead of PTB's httpx (adapters/telegram/transport.py)",
+        )
+    )
+    found.append(
+        measured(
+            SECTION,
+            "throughput ratio, PeerCircle ÷ bare PTB on the same transport",
+            [o.rate / b.rate for o, b in zip(ours, on_aiohttp, strict=True)],
+            note="what PeerCircle's own code costs, the transport's saving left out",
+        )
     )
     for command, cost in core.items():
         note = "dispatcher, domain, SQLite; no platform"

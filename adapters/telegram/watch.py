@@ -16,7 +16,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from telegram.request import HTTPXRequest
+from adapters.telegram.transport import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,9 @@ TOKEN_REFUSED = (
 STILL_REFUSED = "telegram: the bot token is still refused (401 Unauthorized)"
 
 
-class WatchedRequest(HTTPXRequest):
-    """python-telegram-bot's HTTP client, telling ``on_refused`` about every 401."""
+class WatchedRequest(AiohttpRequest):
+    """The adapter's HTTP client for python-telegram-bot (``AiohttpRequest``), telling
+    ``on_refused`` about every 401."""
 
     def __init__(self, on_refused: Callable[[], None], **options: Any) -> None:
         super().__init__(**options)
