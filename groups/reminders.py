@@ -49,6 +49,8 @@ Due = tuple[Group, Occurrence, timedelta]  # a reminder that has come due: whose
 LOOK_BACK = timedelta(hours=6)  # meetings that started this recently still get records
 AHEAD = 4  # occurrences per group looked at for the next reminder time
 SLICE = 500  # groups looked at between two turns of the event loop (a command may run)
+WRITTEN_PER_TURN = 50  # reminders written out between two turns of the event loop
+QUEUED_PER_TRANSACTION = 100  # reminders inserted in one write transaction
 NO_CHANGES: dict[datetime, OccurrenceChange] = {}  # shared, never changed
 
 
@@ -155,16 +157,32 @@ class ReminderPlanner:
         return found
 
     async def _remind(self, group: Group, occurrence: Occurrence, offset: timedelta) -> int:
-        """Queue what is missing (what is there already is kept as it is)."""
+        """Queue what is missing (what is there already is kept as it is).
+
+        Who is to be reminded is read first and each message written out with the event
+        loop given a turn every ``WRITTEN_PER_TURN``; only the inserts hold the write
+        lock, ``QUEUED_PER_TRANSACTION`` at a time. So a fan-out already going out keeps
+        its pace while the next group's is prepared: its sends record themselves as
+        sent, which needs that lock. A crash midway leaves part of a group's reminders
+        queued, and the next tick queues the rest (``_not_all_queued``). (Someone
+        leaving or answering "no" in the few milliseconds between the read and the write
+        may still be reminded, as if they had done it a moment later; the dedupe keys
+        keep a reminder from being queued twice, however many processes plan it.)"""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            messages = [
-                self._private(group, occurrence, offset, to, mine, now)
-                if isinstance(to, Actor) and mine is not None
-                else self._notices.reminder(group, occurrence, offset, to)
-                for to, mine in await self._recipients(tx, group, occurrence)
-            ]
-            added = await self._notices.reminders(tx, messages)  # a few statements for all
+        messages = []
+        recipients = await self._recipients(self._db, group, occurrence)
+        for count, (to, mine) in enumerate(recipients, start=1):
+            if isinstance(to, Actor) and mine is not None:
+                messages.append(self._private(group, occurrence, offset, to, mine, now))
+            else:
+                messages.append(self._notices.reminder(group, occurrence, offset, to))
+            if count % WRITTEN_PER_TURN == 0:
+                await asyncio.sleep(0)
+        added = 0
+        for start in range(0, len(messages), QUEUED_PER_TRANSACTION):
+            async with self._db.transaction() as tx:
+                chunk = messages[start : start + QUEUED_PER_TRANSACTION]
+                added += await self._notices.reminders(tx, chunk)
         self._log(group, occurrence, offset, added)
         return added
 

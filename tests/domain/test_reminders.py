@@ -4,6 +4,7 @@ doubled across restarts."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -191,3 +192,30 @@ async def test_once_everyone_is_reminded_later_ticks_only_read(tmp_path: Path) -
             assert await harness.app.reminders.send_due() == 0  # no write needed, none tried
     finally:
         await harness.close()
+
+
+async def test_a_big_groups_reminders_let_other_writes_in_while_they_are_queued(
+    tmp_path: Path,
+) -> None:
+    """A fan-out going out records each send (a write) while the next group's reminders
+    are queued: the planner holds the write lock for a slice of them at a time, so a
+    writer waiting beside it sees some queued and some not yet."""
+    clock = FakeClock(local(LONDON, 2026, 12, 1, 18, 0))
+    harness = await Harness.open(write_config(tmp_path, capacity=400), clock=clock)
+    try:
+        for n in range(320):
+            await harness.say("/join circle", as_=person(f"member{n}"))
+        planning = asyncio.create_task(harness.app.reminders.send_due())
+        seen: list[int] = []
+        while not planning.done():
+            async with harness.app.database.transaction(quick=True) as tx:
+                row = await tx.fetch_one("SELECT COUNT(*) AS n FROM outbox WHERE body <> ''")
+                assert row is not None
+                seen.append(int(row["n"]))
+            await asyncio.sleep(0)
+        added = await planning
+    finally:
+        await harness.close()
+
+    assert added == 321  # each member, and the group's chat
+    assert any(0 < n < added for n in seen), sorted(set(seen))
