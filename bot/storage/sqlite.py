@@ -75,6 +75,10 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 MAX_BUSY_TIMEOUT_MS = 60000
+# Every connection but the writer's keeps 512 KB of pages instead of SQLite's 2 MB: the
+# file's pages are in the system's cache anyway, and four full caches took the scale
+# benchmark's resident memory past its 150 MB goal (python -m bench, part 5).
+SIDE_CACHE = "PRAGMA cache_size = -512"
 
 
 class SqliteDatabase:
@@ -146,7 +150,7 @@ class SqliteDatabase:
                 self._reader = await connect_thread(str(self._path), self._pragmas(reader=True))
                 self._inline_reader = InlineReader(self._path, self._pragmas(reader=True)[1:])
                 writing = [*self._pragmas(reader=False)[1:], "PRAGMA foreign_keys = ON"]
-                self._inline_writer = InlineWriter(self._path, writing)
+                self._inline_writer = InlineWriter(self._path, [*writing, SIDE_CACHE])
                 self._checkpointer = Checkpointer(self._path, self._checkpoints, self._lock)
                 await self._checkpointer.start()
         except BaseException as exc:
@@ -159,7 +163,7 @@ class SqliteDatabase:
         """Run on a new connection; busy_timeout first, so even the next one waits."""
         common = [f"PRAGMA busy_timeout = {self._busy_timeout_ms}", "PRAGMA synchronous = NORMAL"]
         if reader:  # a reader that tried to write would be a bug: make SQLite refuse it
-            return [*common, "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON"]
+            return [*common, "PRAGMA foreign_keys = ON", "PRAGMA query_only = ON", SIDE_CACHE]
         # foreign_keys is off while migrations run; switched on once they are applied.
         # secure_delete: a deleted or replaced row (an erased member, a replaced check-in
         # note) is overwritten in the file, not left in free pages for a disk reader.
