@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 READ_BUDGET = 0.002  # seconds a read may hold the loop before the thread takes it over
 PROGRESS_STEPS = 2000  # virtual-machine steps between looks at the clock (~50 µs)
-SLOW_TRANSACTION = 0.02  # seconds: a quick transaction holding the loop longer is logged
+SLOW_TRANSACTION = 0.05  # seconds: a quick transaction holding the loop longer is logged
 _INTERRUPTED = 9  # SQLITE_INTERRUPT: the progress handler stopped a read
 _WOULD_WAIT = frozenset({5, 6, _INTERRUPTED})  # and SQLITE_BUSY, SQLITE_LOCKED
 

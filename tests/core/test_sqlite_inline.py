@@ -5,6 +5,7 @@ by aiosqlite's threads instead, so the loop never stalls (a ticker task measures
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Migration, SqliteDatabase, StorageKind, StorageUnavailable
-from bot.storage.sqlite_inline import READ_BUDGET
+from bot.storage.sqlite_inline import READ_BUDGET, SLOW_TRANSACTION
 
 NOTES = Migration(1, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT UNIQUE);")
 # A statement SQLite needs far longer than READ_BUDGET for (about a second here).
@@ -181,3 +182,19 @@ async def test_small_statements_run_on_the_loop(db: SqliteDatabase) -> None:
 
 def test_the_read_budget_is_short() -> None:
     assert READ_BUDGET <= 0.005
+
+
+async def test_a_quick_transaction_that_holds_on_long_is_logged_without_values(
+    db: SqliteDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.storage.sqlite_inline")
+    async with db.transaction(quick=True) as tx:
+        await tx.execute("INSERT INTO notes (body) VALUES (:body)", {"body": "private words"})
+        await asyncio.sleep(SLOW_TRANSACTION + 0.02)  # the write lock held meanwhile
+    [told] = [r.getMessage() for r in caplog.records]
+    assert "quick transaction took" in told
+    assert "INSERT INTO notes (body)" in told
+    assert "private words" not in told
+    async with db.transaction(quick=True) as tx:
+        await tx.execute("INSERT INTO notes (body) VALUES ('fast')")
+    assert len(caplog.records) == 1
