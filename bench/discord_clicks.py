@@ -31,7 +31,6 @@ from pathlib import Path
 from bench import process
 from bench.discord_fake import (
     World,
-    all_started,
     answered,
     make_directory,
     peercircle_config,
@@ -40,6 +39,7 @@ from bench.discord_fake import (
     start_bare,
     start_peercircle,
 )
+from bench.process import all_started
 from bench.report import Figure, Goal, measured
 from bench.stats import percentile
 from bot.catalog import Catalog

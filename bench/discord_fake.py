@@ -10,12 +10,10 @@ both on the monotonic clock, so a latency is measured where Discord would measur
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from bench import process
 from bot.app import BotApp
@@ -25,8 +23,6 @@ from tests.fakes.discord_world import DcChannel, DcGuild, DcInteraction, DcUser
 
 CHECKIN_KEY = "bench-checkin-key-0123456789abcdefghijklmnopqrstuv"
 DEFERRED = 5  # a deferred response: "thinking…", the answer follows
-
-Started = TypeVar("Started")
 
 
 class World:
@@ -114,21 +110,6 @@ async def start_bare(world: World, log: Path) -> process.Child:
     args += ["--gateway", fake.gateway_url(), "--guild", str(world.server.id)]
     child = await process.start(args, log, env={"DISCORD_TOKEN": fake.token})
     return await _connected(child, world)
-
-
-async def all_started(
-    starts: Sequence[Awaitable[Started]], stop: Callable[[Started], Awaitable[object]]
-) -> list[Started]:
-    """Both sides started side by side; if one fails, the other is stopped (no bot is
-    left running) and the failure raised."""
-    results = await asyncio.gather(*starts, return_exceptions=True)
-    failures = [result for result in results if isinstance(result, BaseException)]
-    if failures:
-        for result in results:
-            if not isinstance(result, BaseException):
-                await stop(result)
-        raise failures[0]
-    return [result for result in results if not isinstance(result, BaseException)]
 
 
 async def _connected(child: process.Child, world: World) -> process.Child:

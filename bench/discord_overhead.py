@@ -37,7 +37,6 @@ from pathlib import Path
 from bench import process
 from bench.discord_fake import (
     World,
-    all_started,
     answered,
     make_directory,
     peercircle_config,
@@ -45,6 +44,7 @@ from bench.discord_fake import (
     start_peercircle,
 )
 from bench.overhead_figures import overhead_figures
+from bench.process import all_started
 from bench.report import Figure
 from bench.stats import percentile
 from tests.fakes.discord_api import FakeDiscordApi

@@ -13,8 +13,11 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+Started = TypeVar("Started")
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -139,3 +142,18 @@ def _tail(log: Path, lines: int = 30) -> str:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+async def all_started(
+    starts: Sequence[Awaitable[Started]], stop: Callable[[Started], Awaitable[object]]
+) -> list[Started]:
+    """Bots started side by side; if one fails, the others are stopped (no bot is
+    left running) and the failure raised."""
+    results = await asyncio.gather(*starts, return_exceptions=True)
+    failures = [result for result in results if isinstance(result, BaseException)]
+    if failures:
+        for result in results:
+            if not isinstance(result, BaseException):
+                await stop(result)
+        raise failures[0]
+    return [result for result in results if not isinstance(result, BaseException)]

@@ -187,12 +187,13 @@ async def measure(sizes: OverheadSizes, directory: Path) -> dict[str, list[Round
         FakeTelegramApi() as bare_fake,
         FakeTelegramApi() as aiohttp_fake,
     ):
-        sides = list(
-            await asyncio.gather(
+        sides = await process.all_started(
+            [
                 start_side("peercircle", ours_fake, directory),
                 start_side("bare", bare_fake, directory),
                 start_side(ON_AIOHTTP, aiohttp_fake, directory),
-            )
+            ],
+            _stop,
         )
         try:
             for side in sides:
@@ -205,6 +206,10 @@ async def measure(sizes: OverheadSizes, directory: Path) -> dict[str, list[Round
             for side in sides:
                 await side.child.stop()
     return rounds
+
+
+async def _stop(side: Side) -> None:
+    await side.child.stop()
 
 
 async def core_alone(sizes: OverheadSizes, directory: Path) -> dict[str, float]:
