@@ -12,10 +12,10 @@ the pool's size. Measured with ``python -m bench.telegram_profile`` (November 20
 ``AiohttpRequest`` is a drop-in ``BaseRequest`` (PTB's documented way to change the
 networking backend): the same defaults as ``HTTPXRequest`` (5 s to read, write and
 connect, 1 s to wait for a free connection), the same form-encoded bodies and
-multipart uploads, and the same errors: ``TimedOut`` when a timeout runs out and
-``NetworkError`` for everything else that goes wrong on the way, so callers retry
-exactly as before. aiohttp has no separate write timeout; a body that cannot be
-written in time ends with the read timeout instead.
+multipart uploads, the proxy the environment names (``HTTPS_PROXY``), and the same
+errors: ``TimedOut`` when a timeout runs out and ``NetworkError`` for everything else
+that goes wrong on the way, so callers retry exactly as before. aiohttp has no separate
+write timeout; a body that cannot be written in time ends with the read timeout instead.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class AiohttpRequest(BaseRequest):
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=aiohttp.ClientTimeout(total=None),
+                trust_env=True,  # HTTPS_PROXY and the like, as httpx honours them
             )
 
     async def shutdown(self) -> None:

@@ -122,3 +122,20 @@ async def test_a_closed_port_is_a_network_error(server: str) -> None:
 async def test_a_request_before_initialize_is_refused() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:9/", "POST")
+
+
+async def test_the_proxy_the_environment_names_is_used(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As httpx does: an operator behind a proxy sets HTTPS_PROXY (here HTTP_PROXY, for
+    a plain-HTTP address) and nothing else. The address asked for is unroutable; only
+    the proxy (the loopback server) can answer."""
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server)
+
+    async def through_proxy(request: BaseRequest) -> object:
+        return await request.post("http://192.0.2.1:9/echo", _data(("chat_id", 5)))
+
+    found = await _with(TRANSPORTS["aiohttp"], through_proxy)
+    assert found["fields"] == {"chat_id": "5"}
