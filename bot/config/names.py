@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from disarm import skeleton_key
@@ -29,7 +30,6 @@ _APART = "give each group a name people can tell apart"
 _OWN_SLUG = "each group needs a slug of its own"
 
 
-@functools.lru_cache(maxsize=1 << 16)  # names are checked more than once per load
 def look_alike_keys(text: str) -> frozenset[str]:
     """Keys for what ``text`` looks like; texts sharing a key could be mistaken for each other.
 
@@ -42,6 +42,9 @@ def look_alike_keys(text: str) -> frozenset[str]:
         skeleton = skeleton_key(variant, digit_policy="tr39")
         keys.add("".join(char for char in skeleton if char.isalnum()) or skeleton)
     return frozenset(keys)
+
+
+_KeysOf = Callable[[str], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,17 @@ def group_identity_findings(groups: object) -> list[Finding]:
         for index, group in enumerate(groups)
         if isinstance(group, dict)
     ]
-    return _duplicate_slugs(entries) + _look_alike_names(entries)
+    # Each text's keys once per load (a slug is looked at twice), and dropped after it: a
+    # cache kept for the process held 5 MB for a 10,000-group config.
+    keys_of = functools.cache(look_alike_keys)
+    return _duplicate_slugs(entries, keys_of) + _look_alike_names(entries, keys_of)
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _duplicate_slugs(entries: list[_Entry]) -> list[Finding]:
+def _duplicate_slugs(entries: list[_Entry], keys_of: _KeysOf) -> list[Finding]:
     """The same slug twice, or two slugs that differ only in punctuation or look-alike
     characters (``youth-space`` and ``youthspace``): either could be typed for the other."""
     findings = []
@@ -79,7 +85,7 @@ def _duplicate_slugs(entries: list[_Entry]) -> list[Finding]:
     for entry in entries:
         if entry.slug is None:
             continue
-        keys = look_alike_keys(entry.slug)
+        keys = keys_of(entry.slug)
         similar = _smallest_other(seen, keys, entry.index)
         loc = ("groups", entry.index, "slug")
         if entry.slug in first:
@@ -94,15 +100,13 @@ def _duplicate_slugs(entries: list[_Entry]) -> list[Finding]:
     return findings
 
 
-def _look_alike_names(entries: list[_Entry]) -> list[Finding]:
+def _look_alike_names(entries: list[_Entry], keys_of: _KeysOf) -> list[Finding]:
     """A name that looks like an earlier group's name, or like another group's slug.
     Keys are looked up, not compared pairwise, so 10,000 groups take no longer than a
     look at each."""
-    keys = {e.index: look_alike_keys(e.name) for e in entries if e.name is not None}
+    keys = {e.index: keys_of(e.name) for e in entries if e.name is not None}
     names = _indexes_by_key(keys)
-    slugs = _indexes_by_key(
-        {e.index: look_alike_keys(e.slug) for e in entries if e.slug is not None}
-    )
+    slugs = _indexes_by_key({e.index: keys_of(e.slug) for e in entries if e.slug is not None})
     by_index = {entry.index: entry for entry in entries}
     findings = []
     for index, mine in keys.items():
