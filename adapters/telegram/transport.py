@@ -21,7 +21,7 @@ write timeout; a body that cannot be written in time ends with the read timeout 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies_environment, proxy_bypass
 
 import aiohttp
@@ -33,6 +33,7 @@ __all__ = ["AiohttpRequest"]
 DEFAULT_TIMEOUT = 5.0  # seconds to connect, write and read, as HTTPXRequest's
 DEFAULT_POOL_TIMEOUT = 1.0  # seconds to wait for a free connection, as HTTPXRequest's
 DEFAULT_POOL_SIZE = 256  # connections at most, as ApplicationBuilder's for HTTPXRequest
+FORM_ENCODED = "application/x-www-form-urlencoded"
 MEDIA_TIMEOUT = 20.0  # seconds to write an upload, as HTTPXRequest's media_write_timeout
 
 _Timeout = float | None
@@ -136,14 +137,17 @@ def _defaulted(value: Any) -> bool:
     return value is BaseRequest.DEFAULT_NONE or type(value).__name__ == "DefaultValue"
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+def _body(request_data: RequestData | None) -> aiohttp.FormData | aiohttp.BytesPayload | None:
     """The form PTB's HTTPXRequest would post: the parameters as form fields (each
-    value JSON-encoded by PTB), and each file as a part of a multipart body."""
+    value JSON-encoded by PTB), and each file as a part of a multipart body. A form
+    without files is encoded here, in one call, rather than by aiohttp's FormData
+    (3% of a command's CPU)."""
     if request_data is None:
         return None
     fields = request_data.json_parameters
     if not request_data.contains_files:
-        return fields
+        encoded = urlencode(fields).encode()
+        return aiohttp.BytesPayload(encoded, content_type=FORM_ENCODED)
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(name, value)
