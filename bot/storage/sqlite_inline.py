@@ -17,9 +17,11 @@ for what might take long or wait:
   thread instead, as does one refused because the file is busy (another process
   holds the write lock; a WAL reader waits only while the WAL index is recovered) and
   one failing in any way SQLite calls storage trouble, which the thread meets again and
-  waits for or reports as before. A statement that overran once always goes to the
-  thread (its text is remembered), so a big one costs the loop its budget once per
-  process. PRAGMAs always go to the thread: they are about a connection, and the
+  waits for or reports as before. A statement that overran twice always goes to the
+  thread (its text is remembered), so a big one costs the loop its budget twice per
+  process. (Not once: the budget is wall time, which a collection of Python's garbage
+  or the system running another process midway may use up for a statement that is
+  small.) PRAGMAs always go to the thread: they are about a connection, and the
   thread's connections are the database's own.
 - **Quick transactions** (``transaction(quick=True)``: a command's few keyed writes)
   begin on ``InlineWriter`` without waiting. BEGIN IMMEDIATE either takes the write
@@ -91,6 +93,7 @@ class _Budgeted:
         self._conn = conn
         self._deadline = math.inf
         self._thread_only: set[str] = set()  # statement texts: PRAGMAs, and any too big
+        self._overran_before: set[str] = set()
 
     def _overran(self) -> int:
         return 1 if time.perf_counter() > self._deadline else 0
@@ -110,7 +113,7 @@ class _Budgeted:
             return cursor.fetchall(), max(cursor.rowcount, 0)
         except sqlite3.Error as error:
             if getattr(error, "sqlite_errorcode", 0) & 0xFF == _INTERRUPTED:
-                self._thread_only.add(sql)
+                self._overran_once(sql)
                 return None
             if _waits(error) or storage_kind(error) is not None:
                 return None  # the thread meets it again, and waits or reports as before
@@ -118,6 +121,12 @@ class _Budgeted:
         finally:
             self._conn.set_progress_handler(None, 0)
             self._deadline = math.inf
+
+    def _overran_once(self, sql: str) -> None:
+        """A statement that overran twice always goes to the thread after that."""
+        if sql in self._overran_before:
+            self._thread_only.add(sql)
+        self._overran_before.add(sql)
 
 
 class InlineReader:
