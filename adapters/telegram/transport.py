@@ -105,16 +105,16 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__} during {what}") from error
 
     def _proxy_for(self, url: str) -> str | None:
-        """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``...),
-        as httpx would use it; looked up once per host. (aiohttp's own ``trust_env``
-        reads the environment and ``~/.netrc`` on every request: it took a bare bot from
-        1,100 to 410 updates a second.)"""
+        """The proxy the environment names for ``url`` (``HTTPS_PROXY`` or ``ALL_PROXY``,
+        unless ``NO_PROXY`` names the host), as httpx would use it; looked up once per
+        host. (aiohttp's own ``trust_env`` reads the environment and ``~/.netrc`` on every
+        request: it took a bare bot from 1,100 to 410 updates a second.)"""
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:
             found = getproxies_environment()
             bypass = bool(proxy_bypass(key[1])) if found else True
-            self._proxies[key] = None if bypass else found.get(key[0])
+            self._proxies[key] = None if bypass else found.get(key[0]) or found.get("all")
         return self._proxies[key]
 
     def _timeout(self, read: Any, write: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:

@@ -139,3 +139,20 @@ async def test_the_proxy_the_environment_names_is_used(
 
     found = await _with(TRANSPORTS["aiohttp"], through_proxy)
     assert found["fields"] == {"chat_id": "5"}
+
+
+async def test_a_host_the_environment_exempts_goes_direct(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_PROXY names the loopback host: the request goes straight to it, not to the
+    proxy (an address nothing answers on)."""
+    for name in ("no_proxy", "http_proxy", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    async def direct(request: BaseRequest) -> object:
+        return await request.post(f"{server}/echo", _data(("chat_id", 6)))
+
+    found = await _with(TRANSPORTS["aiohttp"], direct)
+    assert found["fields"] == {"chat_id": "6"}
