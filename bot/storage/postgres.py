@@ -47,6 +47,7 @@ from bot.storage.database import (
 from bot.storage.migrations import apply_migrations, read_schema_version
 from bot.storage.postgres_errors import open_failure, translated
 from bot.storage.sql_text import numbered_parameters
+from bot.storage.until_finished import UntilFinished
 from bot.storage.urls import PostgresAddress
 
 log = logging.getLogger(__name__)
@@ -99,32 +100,27 @@ class _ConnectionExecutor:
     """Statements on one connection: a transaction's executor, unusable once it ends."""
 
     def __init__(self, conn: Connection) -> None:
-        self._conn: Connection | None = conn
-
-    def _live(self) -> Connection:
-        if self._conn is None:
-            raise RuntimeError("This transaction has already finished; start a new one.")
-        return self._conn
+        self._held = UntilFinished(conn)
 
     def finish(self) -> None:
-        self._conn = None
+        self._held.finish()
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         text, values = bind(sql, params)
-        conn = self._live()
+        conn = self._held.get()
         with translated():
             return _changed(await conn.execute(text, *values))
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
         text, values = bind(sql, params)
-        conn = self._live()
+        conn = self._held.get()
         with translated():
             records = await conn.fetch(text, *values)
         return [_row(record) for record in records]
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         text, values = bind(sql, params)
-        conn = self._live()
+        conn = self._held.get()
         with translated():
             record = await conn.fetchrow(text, *values)
         return None if record is None else _row(record)

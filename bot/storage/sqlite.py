@@ -59,7 +59,7 @@ from bot.storage.sqlite_checkpoints import (
 )
 from bot.storage.sqlite_errors import open_failure
 from bot.storage.sqlite_files import FileGuard, check_location
-from bot.storage.sqlite_inline import InlineReader, InlineWriter, as_row
+from bot.storage.sqlite_inline import InlineReader, InlineWriter
 from bot.storage.sqlite_scripts import run_sqlite_script
 from bot.storage.sqlite_scripts import split_sqlite_script as split_sqlite_script
 from bot.storage.sqlite_threaded import (
@@ -271,7 +271,7 @@ class SqliteDatabase:
         if self._inline_reader is not None:
             rows = self._inline_reader.read(sql, params)
             if rows is not None:
-                return [as_row(row) for row in rows]
+                return rows
         if self._reader is not None:
             return await _read(self._reader, sql, params)
         async with self._lock:

@@ -52,6 +52,7 @@ from typing import Any
 from bot.storage.database import Params, Row
 from bot.storage.sql_text import without_row_locks
 from bot.storage.sqlite_errors import storage_kind, translated
+from bot.storage.until_finished import UntilFinished
 
 __all__ = ["InlineExecutor", "InlineReader", "InlineWriter", "as_row"]
 
@@ -137,9 +138,9 @@ class InlineReader:
         self._conn = _open(path, pragmas)
         self._budgeted = _Budgeted(self._conn)
 
-    def read(self, sql: str, params: Params | None) -> list[sqlite3.Row] | None:
+    def read(self, sql: str, params: Params | None) -> list[Row] | None:
         done = self._budgeted.run(sql, params)
-        return None if done is None else done[0]
+        return None if done is None else [as_row(row) for row in done[0]]
 
     def close(self) -> None:
         self._conn.close()
@@ -149,21 +150,16 @@ class InlineExecutor:
     """A quick transaction's statements, on the loop; unusable once it has ended."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn: sqlite3.Connection | None = conn
+        self._held = UntilFinished(conn)
         self.statements: list[str] = []
 
-    def _live(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise RuntimeError("This transaction has already finished; start a new one.")
-        return self._conn
-
     def finish(self) -> None:
-        self._conn = None
+        self._held.finish()
 
     def _run(self, sql: str, params: Params | None) -> sqlite3.Cursor:
         self.statements.append(sql)
         with translated():
-            return self._live().execute(without_row_locks(sql), _parameters(params))
+            return self._held.get().execute(without_row_locks(sql), _parameters(params))
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         return max(self._run(sql, params).rowcount, 0)

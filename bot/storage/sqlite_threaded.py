@@ -15,6 +15,7 @@ from bot.storage.database import Executor, Params, Row, StorageUnavailable
 from bot.storage.sql_text import without_row_locks
 from bot.storage.sqlite_errors import translated
 from bot.storage.sqlite_inline import as_row
+from bot.storage.until_finished import UntilFinished
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +52,19 @@ class ThreadExecutor:
     """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn: aiosqlite.Connection | None = conn
-
-    def _live(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("This transaction has already finished; start a new one.")
-        return self._conn
+        self._held = UntilFinished(conn)
 
     def finish(self) -> None:
-        self._conn = None
+        self._held.finish()
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
-        return await execute_on(self._live(), sql, params)
+        return await execute_on(self._held.get(), sql, params)
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        return await fetch_all_on(self._live(), sql, params)
+        return await fetch_all_on(self._held.get(), sql, params)
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        return await fetch_one_on(self._live(), sql, params)
+        return await fetch_one_on(self._held.get(), sql, params)
 
 
 async def connect_thread(target: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
