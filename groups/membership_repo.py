@@ -167,11 +167,7 @@ def _member(actor: Actor) -> dict[str, str]:
 
 
 def _occupancies(rows: list[Row]) -> dict[str, Occupancy]:
-    return {
-        row["group_slug"]: Occupancy(int(row["seated"]), int(row["waiting"]))
-        for row in rows
-        if row["group_slug"] is not None
-    }
+    return {row["group_slug"]: Occupancy(int(row["seated"]), int(row["waiting"])) for row in rows}
 
 
 def _membership(row: Row) -> Membership:
