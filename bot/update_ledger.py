@@ -40,10 +40,12 @@ class SqlUpdateLedger:
                 " ON CONFLICT (platform, update_id) DO NOTHING",
                 {"platform": platform, "update_id": update_id, "now": to_epoch_ms(now)},
             )
-            self._recorded += 1
-            if self._recorded % PURGE_EVERY == 0:
-                await tx.execute(
-                    "DELETE FROM platform_updates WHERE seen_at < :before",
-                    {"before": to_epoch_ms(now - KEPT_FOR)},
-                )
+        self._recorded += 1
+        if self._recorded % PURGE_EVERY == 0:
+            # A statement of its own, not part of the quick transaction: after a long
+            # stop it may delete a day's ids, which SQLite then runs off the event loop.
+            await self._db.execute(
+                "DELETE FROM platform_updates WHERE seen_at < :before",
+                {"before": to_epoch_ms(now - KEPT_FOR)},
+            )
         return added == 1

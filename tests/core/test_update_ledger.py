@@ -4,6 +4,7 @@ database does not."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from adapters.telegram.webhook import RecentUpdates
 from bot.clock import SystemClock
 from bot.storage.database import StorageKind, StorageUnavailable
-from bot.update_ledger import SqlUpdateLedger
+from bot.update_ledger import PURGE_EVERY, SqlUpdateLedger
+from tests.fakes.clock import FakeClock
 from tests.harness import Harness, write_config
 
 pytestmark = pytest.mark.both_engines
@@ -51,3 +53,27 @@ async def test_without_the_database_its_own_memory_decides(
     assert await seen.first_anywhere(8)
     warnings = [r for r in caplog.records if "this process only" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_ids_older_than_a_day_are_purged_every_few_hundred_records(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    harness = await Harness.open(write_config(tmp_path, storage_url="sqlite:///bot.db"))
+    database = harness.app.database
+    try:
+        ledger = SqlUpdateLedger(database, clock)
+        for update_id in range(3):
+            assert await ledger.first_time("telegram", update_id)
+        clock.advance(hours=25)
+        for update_id in range(100, 100 + PURGE_EVERY - 4):
+            assert await ledger.first_time("telegram", update_id)
+        assert len(await database.fetch_all("SELECT update_id FROM platform_updates")) == (
+            PURGE_EVERY - 1
+        )
+        assert await ledger.first_time("telegram", 99)  # the 500th: the day-old go
+        kept = await database.fetch_all("SELECT update_id FROM platform_updates")
+    finally:
+        await harness.close()
+    assert len(kept) == PURGE_EVERY - 3
+    assert {0, 1, 2}.isdisjoint(int(r["update_id"]) for r in kept)
