@@ -148,8 +148,8 @@ class SqliteDatabase:
             await self.execute("PRAGMA foreign_keys = ON")
             if self._path is not None:
                 self._reader = await connect_thread(str(self._path), self._pragmas(reader=True))
-                self._inline_reader = InlineReader(self._path, self._pragmas(reader=True)[1:])
-                writing = [*self._pragmas(reader=False)[1:], "PRAGMA foreign_keys = ON"]
+                self._inline_reader = InlineReader(self._path, self._pragmas(reader=True))
+                writing = [*self._pragmas(reader=False), "PRAGMA foreign_keys = ON"]
                 self._inline_writer = InlineWriter(self._path, [*writing, SIDE_CACHE])
                 self._checkpointer = Checkpointer(self._path, self._checkpoints, self._lock)
                 await self._checkpointer.start()

@@ -69,7 +69,9 @@ def _open(path: Path, pragmas: Sequence[str]) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
-        for pragma in ("PRAGMA busy_timeout = 0", *pragmas):
+        # busy_timeout last, so it wins over any the caller's pragmas set: a connection
+        # on the loop must never wait for a lock.
+        for pragma in (*pragmas, "PRAGMA busy_timeout = 0"):
             conn.execute(pragma).close()
     except BaseException:
         conn.close()
