@@ -207,6 +207,14 @@ def _memberships(conn: sqlite3.Connection, sizes: ScaleSizes, stamp: int) -> lis
         "INSERT INTO memberships VALUES (?, 'telegram', ?, ?, ?, ?, ?)",
         rows,
     )
+    counts = [(0, 0)] * sizes.groups  # each group's row keeps these, as the bot would
+    for group, people in enumerate(joined):
+        size = len(dict.fromkeys(people))
+        counts[group] = (min(size, CAPACITY), max(size - CAPACITY, 0))
+    conn.executemany(
+        "UPDATE groups SET seated_count = ?, waiting_count = ? WHERE id = ?",
+        ((seated, waiting, group + 1) for group, (seated, waiting) in enumerate(counts)),
+    )
     return [list(dict.fromkeys(people))[:CAPACITY] for people in joined]
 
 

@@ -179,13 +179,15 @@ class BotApp:
         return True
 
     async def start(self) -> None:
-        """Work at start: seat anyone waiting for a seat that opened while the bot was
-        down (say, the organizer raised a group's capacity); their notices go into the
-        outbox, which the delivery worker empties along with whatever was pending.
-        Storage that cannot take it now only postpones it: the next leave fills seats."""
+        """Work at start: recount seat counts that drifted from the memberships, then
+        seat anyone waiting for a seat that opened while the bot was down (say, the
+        organizer raised a group's capacity); their notices go into the outbox, which the
+        delivery worker empties along with whatever was pending. Storage that cannot take
+        it now only postpones it: the next leave fills seats."""
         if self.degraded:  # done once the database is back
             return
         try:
+            await self.membership.settle_seat_counts()
             await self.membership.fill_open_seats()
         except StorageUnavailable as error:
             logger.warning("open seats not filled at start: %s", error)

@@ -73,11 +73,7 @@ async def sync_groups(
                 "UPDATE groups SET retired_at = :now WHERE slug = :slug",
                 {"now": to_epoch_ms(now), "slug": slug},
             )
-        forgotten = await tx.execute(
-            "DELETE FROM memberships WHERE group_id IN"
-            " (SELECT id FROM groups WHERE retired_at IS NOT NULL AND retired_at < :cutoff)",
-            {"cutoff": to_epoch_ms(now - forget_after)},
-        )
+        forgotten = await _forget_long_retired(tx, now - forget_after)
     result = GroupSync(tuple(renamed), tuple(retired), tuple(returned), forgotten)
     _log(result)
     return result
@@ -89,6 +85,22 @@ async def retired_groups(db: Executor) -> dict[str, datetime]:
         "SELECT slug, retired_at FROM groups WHERE retired_at IS NOT NULL ORDER BY slug"
     )
     return {str(row["slug"]): from_epoch_ms(row["retired_at"]) for row in rows}
+
+
+async def _forget_long_retired(tx: Executor, cutoff: datetime) -> int:
+    """Delete the memberships of groups retired before ``cutoff`` (their seat counts
+    become 0); how many there were."""
+    long_ago = "retired_at IS NOT NULL AND retired_at < :cutoff"
+    params = {"cutoff": to_epoch_ms(cutoff)}
+    forgotten = await tx.execute(
+        f"DELETE FROM memberships WHERE group_id IN (SELECT id FROM groups WHERE {long_ago})",
+        params,
+    )
+    if forgotten:
+        await tx.execute(
+            f"UPDATE groups SET seated_count = 0, waiting_count = 0 WHERE {long_ago}", params
+        )
+    return forgotten
 
 
 async def _refresh(tx: Executor, slug: str, name: str) -> None:

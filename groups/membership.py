@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -21,6 +22,8 @@ from groups.models import (
     SeatStatus,
 )
 from groups.notices import MembershipNotices
+
+logger = logging.getLogger(__name__)
 
 
 class MembershipService:
@@ -124,6 +127,24 @@ class MembershipService:
                 seated = await self._fill_open_seats(tx, group, self._clock.now())
                 promoted.extend((group, m) for m in seated)
         return promoted
+
+    async def settle_seat_counts(self) -> dict[str, Occupancy]:
+        """Recount any group whose kept seat counts differ from its memberships (someone
+        edited the table by hand, say), each under its seat lock; the groups recounted,
+        with their counts. Run at start, before seats are filled."""
+        drifted = await self._repo.drifted(self._db)
+        for slug in sorted(drifted):
+            async with self._db.transaction(quick=True) as tx:
+                await self._repo.lock_seats(tx, slug)
+                await self._repo.recount(tx, slug)
+        if drifted:
+            logger.warning(
+                "the seat counts of %d group(s) did not match their memberships and were "
+                "recounted: %s",
+                len(drifted),
+                ", ".join(sorted(drifted)),
+            )
+        return drifted
 
     async def memberships_of(self, actor: Actor) -> list[Membership]:
         return await self._repo.of_member(self._db, actor)

@@ -28,19 +28,27 @@ JOIN groups g ON g.id = m.group_id
 JOIN members p ON p.platform = m.platform AND p.user_id = m.user_id
 """
 
-# Seat counts per group; one group's callers append a WHERE (kept apart so no query
-# needs an untyped "(:slug IS NULL OR ...)" parameter, which PostgreSQL cannot type).
-# Each count is a range of the (group_id, status, queue_seq) index, counted without
-# reading a row: 3.3 times as fast as summing a CASE over the group's rows (205 -> 62 µs
-# for 1,500 members), 2.6 times for 10,000 groups (61 -> 24 ms).
+# Seat counts per group, kept on the group's row by every change below (migration 0008):
+# two numbers to read, however long the waiting list. One group's callers append a
+# WHERE (kept apart so no query needs an untyped "(:slug IS NULL OR ...)" parameter,
+# which PostgreSQL cannot type).
 _OCCUPANCY = """
-SELECT g.slug AS group_slug,
+SELECT slug AS group_slug, seated_count AS seated, waiting_count AS waiting FROM groups g
+"""
+
+# The same counted from the memberships, to find counts that drifted (see ``drifted``).
+# Each count is a range of the (group_id, status, queue_seq) index, counted without
+# reading a row.
+_COUNTED = """
+SELECT g.slug AS group_slug, g.seated_count, g.waiting_count,
        (SELECT COUNT(*) FROM memberships m
         WHERE m.group_id = g.id AND m.status = 'seated') AS seated,
        (SELECT COUNT(*) FROM memberships m
         WHERE m.group_id = g.id AND m.status = 'waitlisted') AS waiting
 FROM groups g
 """
+
+_COUNTER = {SeatStatus.SEATED: "seated_count", SeatStatus.WAITLISTED: "waiting_count"}
 
 
 class MembershipRepository:
@@ -83,7 +91,14 @@ class MembershipRepository:
 
     async def forget_member(self, tx: Executor, actor: Actor) -> int:
         """Delete the ``members`` row of ``actor`` (their memberships, RSVPs and settings
-        go with it by cascade: leave their groups first, so seats pass on)."""
+        go with it by cascade: leave their groups first, so seats pass on). Any
+        membership still there is deleted here first, so its group's counts follow."""
+        gone = await tx.fetch_all(
+            "DELETE FROM memberships WHERE platform = :platform AND user_id = :user_id"
+            " RETURNING group_id, status",
+            _member(actor),
+        )
+        await _uncount(tx, gone)
         return await tx.execute(
             "DELETE FROM members WHERE platform = :platform AND user_id = :user_id",
             _member(actor),
@@ -124,13 +139,18 @@ class MembershipRepository:
                 "seated_at": stamp if status is SeatStatus.SEATED else None,
             },
         )
+        column = _COUNTER[status]
+        await db.execute(
+            f"UPDATE groups SET {column} = {column} + 1 WHERE slug = :slug", {"slug": slug}
+        )
 
     async def remove(self, db: Executor, slug: str, actor: Actor) -> None:
-        await db.execute(
+        gone = await db.fetch_all(
             f"DELETE FROM memberships WHERE group_id = {_GROUP_ID} AND platform = :platform"
-            " AND user_id = :user_id",
+            " AND user_id = :user_id RETURNING group_id, status",
             {"slug": slug, **_member(actor)},
         )
+        await _uncount(db, gone)
 
     async def first_waiting(self, db: Executor, slug: str) -> Membership | None:
         row = await db.fetch_one(
@@ -141,10 +161,40 @@ class MembershipRepository:
         return None if row is None else _membership(row)
 
     async def seat(self, db: Executor, slug: str, actor: Actor, now: datetime) -> None:
-        await db.execute(
+        """From the waiting list to a seat (nothing, for someone not waiting)."""
+        moved = await db.execute(
             "UPDATE memberships SET status = 'seated', seated_at = :now"
-            f" WHERE group_id = {_GROUP_ID} AND platform = :platform AND user_id = :user_id",
+            f" WHERE group_id = {_GROUP_ID} AND platform = :platform AND user_id = :user_id"
+            " AND status = 'waitlisted'",
             {"slug": slug, **_member(actor), "now": to_epoch_ms(now)},
+        )
+        if moved:
+            await db.execute(
+                "UPDATE groups SET seated_count = seated_count + 1,"
+                " waiting_count = waiting_count - 1 WHERE slug = :slug",
+                {"slug": slug},
+            )
+
+    async def drifted(self, db: Executor) -> dict[str, Occupancy]:
+        """Groups whose kept counts differ from their memberships, with the true counts."""
+        rows = await db.fetch_all(_COUNTED)
+        return {
+            row["group_slug"]: Occupancy(int(row["seated"]), int(row["waiting"]))
+            for row in rows
+            if (row["seated_count"], row["waiting_count"]) != (row["seated"], row["waiting"])
+        }
+
+    async def recount(self, tx: Executor, slug: str) -> None:
+        """Set the group's counts from its memberships; inside ``tx``, after its seat lock
+        (so no change of its memberships lands between the count and the write)."""
+        await tx.execute(
+            "UPDATE groups SET"
+            " seated_count = (SELECT COUNT(*) FROM memberships m"
+            "  WHERE m.group_id = groups.id AND m.status = 'seated'),"
+            " waiting_count = (SELECT COUNT(*) FROM memberships m"
+            "  WHERE m.group_id = groups.id AND m.status = 'waitlisted')"
+            " WHERE slug = :slug",
+            {"slug": slug},
         )
 
     async def of_member(self, db: Executor, actor: Actor) -> list[Membership]:
@@ -164,6 +214,15 @@ class MembershipRepository:
 
 def _member(actor: Actor) -> dict[str, str]:
     return {"platform": actor.platform, "user_id": actor.user_id}
+
+
+async def _uncount(db: Executor, gone: list[Row]) -> None:
+    """Take deleted memberships (their group_id and status) off their groups' counts."""
+    for row in gone:
+        column = _COUNTER[SeatStatus(row["status"])]
+        await db.execute(
+            f"UPDATE groups SET {column} = {column} - 1 WHERE id = :id", {"id": row["group_id"]}
+        )
 
 
 def _occupancies(rows: list[Row]) -> dict[str, Occupancy]:

@@ -32,6 +32,8 @@ from tests.harness import HARNESS_ENVIRON, Harness, person, write_config
 SMALL_INTEGERS = {
     "schema_migrations.version",
     "groups.seat_version",
+    "groups.seated_count",
+    "groups.waiting_count",
     "memberships.queue_seq",
     "outbox.attempts",
     "occurrence_changes.cancelled",
