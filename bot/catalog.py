@@ -9,15 +9,18 @@ and fills ``{placeholders}`` by name.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from importlib import resources
 from typing import Any
+
+REMEMBERED = 4096  # texts ``remembered`` keeps per catalog; the oldest go first
 
 
 class Catalog:
     def __init__(self, language: str, texts: Mapping[str, str]) -> None:
         self.language = language
         self._texts = dict(texts)
+        self._remembered: dict[Hashable, str] = {}
 
     @classmethod
     def load(cls, language: str = "en") -> Catalog:
@@ -42,6 +45,17 @@ class Catalog:
         """The text for ``key`` with its placeholders filled. A missing key or placeholder
         is a programming error (the catalog tests catch both)."""
         return self._texts[key].format_map(params)
+
+    def remembered(self, key: Hashable, make: Callable[[], str]) -> str:
+        """A text that ``make`` builds from this catalog's texts and that only ``key``
+        decides (a group's schedule in words, say), built once and then kept: up to
+        ``REMEMBERED`` of them, the oldest dropped first."""
+        found = self._remembered.get(key)
+        if found is None:
+            if len(self._remembered) >= REMEMBERED:
+                del self._remembered[next(iter(self._remembered))]
+            found = self._remembered[key] = make()
+        return found
 
     def has(self, key: str) -> bool:
         return key in self._texts

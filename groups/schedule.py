@@ -13,7 +13,14 @@ _ORDINALS = {"1": "1", "2": "2", "3": "3", "4": "4", "-1": "last"}
 
 
 def describe_schedule(schedule: Schedule, timezone: str, catalog: Catalog) -> str:
-    """e.g. "every Tuesday, 19:00–20:30 (Europe/London)" (reads inside a sentence)."""
+    """e.g. "every Tuesday, 19:00–20:30 (Europe/London)" (reads inside a sentence).
+    Built once per schedule and language: /groups shows every group's."""
+    return catalog.remembered(
+        ("schedule", schedule, timezone), lambda: _describe(schedule, timezone, catalog)
+    )
+
+
+def _describe(schedule: Schedule, timezone: str, catalog: Catalog) -> str:
     start = datetime.combine(date(2000, 1, 1), schedule.start)  # any date: wall-clock only
     end = start + timedelta(minutes=schedule.duration_minutes)
     hours = catalog.text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,26 @@ def test_crisis_texts_always_offer_a_human_line(catalog: Catalog) -> None:
     for key in ("crisis.known_country", "crisis.unknown_country"):
         assert "{url}" in catalog.template(key)
     assert "{emergency}" in catalog.template("crisis.known_country")
+
+
+def test_a_remembered_text_is_built_once_per_key_and_the_oldest_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.catalog.REMEMBERED", 2)
+    texts = Catalog("en", {"hi": "Hello, {name}"})
+    built: list[str] = []
+
+    def make(name: str) -> Callable[[], str]:
+        def build() -> str:
+            built.append(name)
+            return texts.text("hi", name=name)
+
+        return build
+
+    assert texts.remembered("a", make("Ann")) == "Hello, Ann"
+    assert texts.remembered("a", make("Other")) == "Hello, Ann"  # kept: not built again
+    assert texts.remembered("b", make("Bo")) == "Hello, Bo"
+    assert texts.remembered("c", make("Cy")) == "Hello, Cy"  # two kept at most: "a" goes
+    assert texts.remembered("b", make("Other")) == "Hello, Bo"
+    assert texts.remembered("a", make("Ann again")) == "Hello, Ann again"
+    assert built == ["Ann", "Bo", "Cy", "Ann again"]
