@@ -48,14 +48,13 @@ class MembershipService:
     async def join(self, actor: Actor, group: Group) -> JoinResult:
         now = self._clock.now()
         async with self._db.transaction(quick=True) as tx:
-            await self._repo.lock_seats(tx, group.slug)
+            occupancy = await self._repo.lock_seats(tx, group.slug) or Occupancy(0, 0)
             await self._repo.remember_member(tx, actor, now)
             existing = await self._repo.find(tx, group.slug, actor)
             if existing is not None:
                 if existing.status is SeatStatus.SEATED:
                     return JoinResult(JoinOutcome.ALREADY_SEATED)
                 return JoinResult(JoinOutcome.ALREADY_WAITLISTED, existing.waitlist_position)
-            occupancy = await self._repo.occupancy(tx, group.slug)
             if occupancy.waiting == 0 and occupancy.seats_left(group.capacity) > 0:
                 await self._repo.add(tx, group.slug, actor, SeatStatus.SEATED, now)
                 return JoinResult(JoinOutcome.SEATED)

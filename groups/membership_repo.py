@@ -55,15 +55,19 @@ class MembershipRepository:
     """Every method takes the ``Executor`` to run on, so a service can compose several
     calls into one transaction."""
 
-    async def lock_seats(self, tx: Executor, slug: str) -> bool:
+    async def lock_seats(self, tx: Executor, slug: str) -> Occupancy | None:
         """Take the group's seat lock for the rest of ``tx``: an UPDATE of its row, which
         PostgreSQL holds as a row lock until commit (SQLite's BEGIN IMMEDIATE already
-        serialises writers). False if the group has no row (not synced)."""
-        changed = await tx.execute(
-            "UPDATE groups SET seat_version = seat_version + 1 WHERE slug = :slug",
+        serialises writers). The group's seat counts as the lock was taken; None if the
+        group has no row (not synced)."""
+        rows = await tx.fetch_all(
+            "UPDATE groups SET seat_version = seat_version + 1 WHERE slug = :slug"
+            " RETURNING seated_count, waiting_count",
             {"slug": slug},
         )
-        return changed > 0
+        return (
+            Occupancy(int(rows[0]["seated_count"]), int(rows[0]["waiting_count"])) if rows else None
+        )
 
     async def remember_member(self, db: Executor, actor: Actor, now: datetime) -> None:
         await db.execute(
