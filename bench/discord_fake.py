@@ -104,6 +104,13 @@ async def start_peercircle(config: Path, world: World, log: Path) -> process.Chi
     return await _connected(child, world)
 
 
+async def start_layer(config: Path, world: World, log: Path) -> process.Child:
+    """PeerCircle's Discord layer alone (``bench.discord_layer``), on ``config``."""
+    args = ["-m", "bench.discord_layer", "--config", str(config)]
+    child = await process.start(args, log, env=environment(world.fake), cwd=config.parent)
+    return await _connected(child, world)
+
+
 async def start_bare(world: World, log: Path) -> process.Child:
     fake = world.fake
     args = ["-m", "bench.discord_bare", "--api", fake.api_base_url]

@@ -15,6 +15,10 @@ Discord's rate limits enforced):
   message paced by the channel's rate limit, which part 3 measures.)
 - **bare discord.py**: ``bench.discord_bare``, answering the same slash commands with a
   fixed text.
+- **PeerCircle's Discord layer alone**: ``bench.discord_layer``, the same adapter as the
+  service with the core replaced by the bare bot's fixed answer. Its ratio to the bare
+  bot is what PeerCircle's platform code costs; the gap between it and PeerCircle is
+  what the core's work costs (a join's write transaction, the reads, the replies).
 
 Every interaction comes from a new member of the server, in a group's channel. Each
 round has a burst (``interactions`` in all, ``concurrency`` members waiting for an
@@ -41,17 +45,19 @@ from bench.discord_fake import (
     make_directory,
     peercircle_config,
     start_bare,
+    start_layer,
     start_peercircle,
 )
 from bench.overhead_figures import overhead_figures
 from bench.process import all_started
-from bench.report import Figure
+from bench.report import Figure, measured
 from bench.stats import percentile
 from tests.fakes.discord_api import FakeDiscordApi
 from tests.fakes.discord_world import DcInteraction
 
 SECTION = "2"
 SLUGS = ("circle-a", "circle-b", "circle-c")
+LAYER = "layer"  # PeerCircle's Discord layer alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,9 @@ async def _start(name: str, fake: FakeDiscordApi, directory: Path) -> Side:
     if name == "peercircle":
         config = peercircle_config(directory, world, capacity=500)
         child = await start_peercircle(config, world, log)
+    elif name == LAYER:
+        config = peercircle_config(directory, world, capacity=500, name=LAYER)
+        child = await start_layer(config, world, log)
     else:
         child = await start_bare(world, log)
     return Side(name, world, child)
@@ -146,9 +155,17 @@ async def _start(name: str, fake: FakeDiscordApi, directory: Path) -> Side:
 async def measure(sizes: DiscordSizes, directory: Path) -> dict[str, list[Round]]:
     """Both sides, warm-up first, then ``repeats`` rounds each, taking turns."""
     make_directory(directory)
-    async with FakeDiscordApi() as ours_fake, FakeDiscordApi() as bare_fake:
+    async with (
+        FakeDiscordApi() as ours_fake,
+        FakeDiscordApi() as bare_fake,
+        FakeDiscordApi() as layer_fake,
+    ):
         sides = await all_started(
-            [_start("peercircle", ours_fake, directory), _start("bare", bare_fake, directory)],
+            [
+                _start("peercircle", ours_fake, directory),
+                _start("bare", bare_fake, directory),
+                _start(LAYER, layer_fake, directory),
+            ],
             _stop,
         )
         try:
@@ -174,10 +191,22 @@ def figures(rounds: dict[str, list[Round]], sizes: DiscordSizes) -> list[Figure]
         f"/groups, /join <group>, /next: {sizes.interactions}, {sizes.concurrency} in flight; "
         f"{sizes.repeats} rounds each"
     )
-    return overhead_figures(
+    found = overhead_figures(
         SECTION, ours, bare, items="interactions", each="interaction",
         bare_name="bare discord.py", how=how,
     )  # fmt: skip
+    layer = rounds[LAYER]
+    note = "PeerCircle's adapter, lanes and answers; the core replaced by the fixed text"
+    found += [
+        measured(SECTION, "interactions/s, Discord layer alone", [r.rate for r in layer], "/s",
+                 note=note),
+        measured(SECTION, "throughput ratio, Discord layer alone ÷ bare",
+                 [a.rate / b.rate for a, b in zip(layer, bare, strict=True)],
+                 note="what PeerCircle's platform code costs"),
+        measured(SECTION, "CPU per interaction, Discord layer alone", [r.cpu_ms for r in layer],
+                 "ms", note="PeerCircle's CPU less this: what the core's work costs"),
+    ]  # fmt: skip
+    return found
 
 
 async def run(sizes: DiscordSizes, directory: Path) -> list[Figure]:
