@@ -62,10 +62,10 @@ LAYER = "layer"  # PeerCircle's Discord layer alone
 
 @dataclass(frozen=True, slots=True)
 class DiscordSizes:
-    interactions: int = 800  # per round, for the rate and the CPU time
+    interactions: int = 1500  # per round, for the rate and the CPU time
     concurrency: int = 16  # members waiting for an answer at any time
     one_at_a_time: int = 200  # per round, for the latency
-    repeats: int = 5  # rounds per side, after a warm-up round of a fifth the size
+    repeats: int = 7  # rounds per side, after a warm-up round of a fifth the size
 
 
 @dataclass(frozen=True, slots=True)
