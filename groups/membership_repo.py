@@ -36,17 +36,16 @@ _OCCUPANCY = """
 SELECT slug AS group_slug, seated_count AS seated, waiting_count AS waiting FROM groups g
 """
 
-# The same counted from the memberships, to find counts that drifted (see ``drifted``).
-# Each count is a range of the (group_id, status, queue_seq) index, counted without
-# reading a row.
-_COUNTED = """
-SELECT g.slug AS group_slug, g.seated_count, g.waiting_count,
-       (SELECT COUNT(*) FROM memberships m
-        WHERE m.group_id = g.id AND m.status = 'seated') AS seated,
-       (SELECT COUNT(*) FROM memberships m
-        WHERE m.group_id = g.id AND m.status = 'waitlisted') AS waiting
-FROM groups g
-"""
+# The same counted from the memberships, to find and mend counts that drifted
+# (``drifted``, ``recount``). Each count is a range of the (group_id, status, queue_seq)
+# index, counted without reading a row.
+_SEATED = "(SELECT COUNT(*) FROM memberships m WHERE m.group_id = {g} AND m.status = 'seated')"
+_WAITING = "(SELECT COUNT(*) FROM memberships m WHERE m.group_id = {g} AND m.status = 'waitlisted')"
+_COUNTED = (
+    "SELECT g.slug AS group_slug, g.seated_count, g.waiting_count,"
+    f" {_SEATED.format(g='g.id')} AS seated, {_WAITING.format(g='g.id')} AS waiting"
+    " FROM groups g"
+)
 
 _COUNTER = {SeatStatus.SEATED: "seated_count", SeatStatus.WAITLISTED: "waiting_count"}
 
@@ -192,12 +191,8 @@ class MembershipRepository:
         """Set the group's counts from its memberships; inside ``tx``, after its seat lock
         (so no change of its memberships lands between the count and the write)."""
         await tx.execute(
-            "UPDATE groups SET"
-            " seated_count = (SELECT COUNT(*) FROM memberships m"
-            "  WHERE m.group_id = groups.id AND m.status = 'seated'),"
-            " waiting_count = (SELECT COUNT(*) FROM memberships m"
-            "  WHERE m.group_id = groups.id AND m.status = 'waitlisted')"
-            " WHERE slug = :slug",
+            f"UPDATE groups SET seated_count = {_SEATED.format(g='groups.id')},"
+            f" waiting_count = {_WAITING.format(g='groups.id')} WHERE slug = :slug",
             {"slug": slug},
         )
 
