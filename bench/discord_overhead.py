@@ -1,7 +1,7 @@
 """2. Command overhead on Discord: what PeerCircle's own code costs per slash command,
 next to the platform library it runs on.
 
-Two bots, each in a process of its own, each on its own copy of the loopback Discord
+Three bots, each in a process of its own, each on its own copy of the loopback Discord
 fake (``tests.fakes.discord_api``: REST and gateway, in the benchmark's process, with
 Discord's rate limits enforced):
 
