@@ -9,6 +9,10 @@ defaults: a ``discord.Client`` (default intents), an ``app_commands.CommandTree`
 answered with ``interaction.response.send_message(FIXED)``; and a persistent button
 (a ``DynamicItem`` matching ``rsvp:<group> <answer>``, the custom id of PeerCircle's
 RSVP buttons) answered with a fixed ephemeral text. It runs until SIGTERM.
+
+``BareBot(guild, work)`` runs ``work(command, member id, group)`` before each answer:
+the floor reference (``bench.discord_floor``) gives it the database work of PeerCircle's
+commands.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 import os
 import re
 import signal
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -28,6 +33,8 @@ from discord.http import Route
 
 FIXED = "Thanks, noted. Here is what you asked for."
 PRESSED = "Thanks, your answer is noted."
+
+Work = Callable[[str, int, str | None], object]  # (command, member's id, group option)
 
 
 class Rsvp(ui.DynamicItem[ui.Button[ui.View]], template=r"rsvp:(?P<slug>\S+) (?P<answer>\w+)"):
@@ -45,15 +52,18 @@ class Rsvp(ui.DynamicItem[ui.Button[ui.View]], template=r"rsvp:(?P<slug>\S+) (?P
 
 
 class BareBot(discord.Client):
-    def __init__(self, guild: int) -> None:
+    def __init__(self, guild: int, work: Work | None = None) -> None:
         super().__init__(intents=discord.Intents.default())
         self.tree = app_commands.CommandTree(self)
         self.guild = discord.Object(id=guild)
+        self.work = work
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(Rsvp)
 
         async def answer(interaction: discord.Interaction[Any], group: str | None = None) -> None:
+            if self.work is not None and interaction.command is not None:
+                self.work(interaction.command.name, interaction.user.id, group)
             await interaction.response.send_message(FIXED)
 
         for name in ("groups", "join", "next"):
@@ -64,10 +74,10 @@ class BareBot(discord.Client):
         await self.tree.sync(guild=self.guild)
 
 
-async def serve(args: argparse.Namespace) -> None:
+async def serve(args: argparse.Namespace, work: Work | None = None) -> None:
     Route.BASE = args.api
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(args.gateway)
-    bot = BareBot(args.guild)
+    bot = BareBot(args.guild, work)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sign in (signal.SIGTERM, signal.SIGINT):
@@ -84,11 +94,16 @@ async def serve(args: argparse.Namespace) -> None:
         await asyncio.gather(running, return_exceptions=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.discord_bare", description=__doc__)
+def arguments(prog: str, description: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--api", required=True, help="the REST API's base URL")
     parser.add_argument("--gateway", required=True, help="the gateway's URL")
     parser.add_argument("--guild", type=int, required=True, help="the server's id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments("python -m bench.discord_bare", __doc__)
     asyncio.run(serve(parser.parse_args(argv)))
     return 0
 

@@ -111,11 +111,18 @@ async def start_layer(config: Path, world: World, log: Path) -> process.Child:
     return await _connected(child, world)
 
 
-async def start_bare(world: World, log: Path) -> process.Child:
+async def start_bare(world: World, log: Path, *, floor: Path | None = None) -> process.Child:
+    """The bare discord.py bot; with ``floor`` (a ``peercircle run`` config), the floor
+    (``bench.discord_floor``): the bare bot doing PeerCircle's database work."""
     fake = world.fake
-    args = ["-m", "bench.discord_bare", "--api", fake.api_base_url]
-    args += ["--gateway", fake.gateway_url(), "--guild", str(world.server.id)]
-    child = await process.start(args, log, env={"DISCORD_TOKEN": fake.token})
+    args = ["-m", "bench.discord_bare" if floor is None else "bench.discord_floor"]
+    args += ["--api", fake.api_base_url, "--gateway", fake.gateway_url()]
+    args += ["--guild", str(world.server.id)]
+    if floor is None:
+        child = await process.start(args, log, env={"DISCORD_TOKEN": fake.token})
+    else:
+        env = {"DISCORD_TOKEN": fake.token, **environment(fake)}
+        child = await process.start([*args, "--config", str(floor)], log, env=env, cwd=floor.parent)
     return await _connected(child, world)
 
 

@@ -1,7 +1,7 @@
 """2. Command overhead on Discord: what PeerCircle's own code costs per slash command,
 next to the platform library it runs on.
 
-Three bots, each in a process of its own, each on its own copy of the loopback Discord
+Four bots, each in a process of its own, each on its own copy of the loopback Discord
 fake (``tests.fakes.discord_api``: REST and gateway, in the benchmark's process, with
 Discord's rate limits enforced):
 
@@ -19,6 +19,11 @@ Discord's rate limits enforced):
   service with the core replaced by the bare bot's fixed answer. Its ratio to the bare
   bot is what PeerCircle's platform code costs; the gap between it and PeerCircle is
   what the core's work costs (a join's write transaction, the reads, the replies).
+- **the floor**: ``bench.discord_floor``, the bare bot running, before each fixed
+  answer, the SQL statements PeerCircle runs for that command, with bare ``sqlite3`` on
+  PeerCircle's own database: the least any bot doing this work durably pays. Its ratio
+  to the bare bot is the most PeerCircle's ratio could be; PeerCircle's ratio to it is
+  what PeerCircle's own code costs beyond the work.
 
 Every interaction comes from a new member of the server, in a group's channel. Each
 round has a burst (``interactions`` in all, ``concurrency`` members waiting for an
@@ -58,6 +63,7 @@ from tests.fakes.discord_world import DcInteraction
 SECTION = "2"
 SLUGS = ("circle-a", "circle-b", "circle-c")
 LAYER = "layer"  # PeerCircle's Discord layer alone
+FLOOR = "floor"  # bare discord.py doing PeerCircle's database work
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +153,9 @@ async def _start(name: str, fake: FakeDiscordApi, directory: Path) -> Side:
     elif name == LAYER:
         config = peercircle_config(directory, world, capacity=500, name=LAYER)
         child = await start_layer(config, world, log)
+    elif name == FLOOR:
+        config = peercircle_config(directory, world, capacity=500, name=FLOOR)
+        child = await start_bare(world, log, floor=config)
     else:
         child = await start_bare(world, log)
     return Side(name, world, child)
@@ -159,12 +168,14 @@ async def measure(sizes: DiscordSizes, directory: Path) -> dict[str, list[Round]
         FakeDiscordApi() as ours_fake,
         FakeDiscordApi() as bare_fake,
         FakeDiscordApi() as layer_fake,
+        FakeDiscordApi() as floor_fake,
     ):
         sides = await all_started(
             [
                 _start("peercircle", ours_fake, directory),
                 _start("bare", bare_fake, directory),
                 _start(LAYER, layer_fake, directory),
+                _start(FLOOR, floor_fake, directory),
             ],
             _stop,
         )
@@ -205,6 +216,18 @@ def figures(rounds: dict[str, list[Round]], sizes: DiscordSizes) -> list[Figure]
                  note="what PeerCircle's platform code costs"),
         measured(SECTION, "CPU per interaction, Discord layer alone", [r.cpu_ms for r in layer],
                  "ms", note="PeerCircle's CPU less this: what the core's work costs"),
+    ]  # fmt: skip
+    floor = rounds[FLOOR]
+    found += [
+        measured(SECTION, "interactions/s, floor", [r.rate for r in floor], "/s",
+                 note="bare discord.py running PeerCircle's SQL with bare sqlite3"),
+        measured(SECTION, "throughput ratio, floor ÷ bare",
+                 [a.rate / b.rate for a, b in zip(floor, bare, strict=True)],
+                 note="the most any bot doing this database work could reach"),
+        measured(SECTION, "throughput ratio, PeerCircle ÷ floor",
+                 [a.rate / b.rate for a, b in zip(ours, floor, strict=True)],
+                 note="what PeerCircle's own code costs beyond the work"),
+        measured(SECTION, "CPU per interaction, floor", [r.cpu_ms for r in floor], "ms"),
     ]  # fmt: skip
     return found
 
