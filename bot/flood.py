@@ -14,34 +14,35 @@ counted nor refused.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-SWEEP_EVERY = 1000  # takes between sweeps that forget keys with nothing in their window
-
 
 class WindowLimit:
-    """At most ``limit`` events per key in any ``window``."""
+    """At most ``limit`` events per key in any ``window``.
+
+    Keys are kept in the order of their latest event, so the ones with nothing left in
+    the window are always at the front: each ``take`` forgets those, at a cost that
+    does not grow with how many keys are remembered (a busy server's thousands of
+    members, each counted once, are forgotten a minute later, a few at a time)."""
 
     def __init__(self, limit: int, window: timedelta) -> None:
         if limit < 1 or window <= timedelta(0):
             raise ValueError("a limit needs at least one event in a window longer than zero")
         self.limit = limit
         self.window = window
-        self._events: dict[str, deque[datetime]] = {}
-        self._takes = 0
+        self._events: OrderedDict[str, deque[datetime]] = OrderedDict()
 
     def take(self, key: str, now: datetime) -> bool:
         """Count one event for ``key`` if it is within the limit; False (and nothing
         counted) if it is not."""
-        self._takes += 1
-        if self._takes % SWEEP_EVERY == 0:
-            self._sweep(now)
+        self._forget_quiet(now)
         events = self._recent(key, now)
         if len(events) >= self.limit:
             return False
         events.append(now)
+        self._events.move_to_end(key)
         return True
 
     def used(self, key: str, now: datetime) -> int:
@@ -66,10 +67,15 @@ class WindowLimit:
             events.popleft()
         return events
 
-    def _sweep(self, now: datetime) -> None:
+    def _forget_quiet(self, now: datetime) -> None:
+        """Forget the keys with nothing in the window ending ``now``: all at the front."""
         start = now - self.window
-        for key in [k for k, events in self._events.items() if not events or events[-1] <= start]:
-            del self._events[key]
+        remembered = self._events
+        while remembered:
+            key, events = next(iter(remembered.items()))
+            if events and events[-1] > start:
+                return
+            del remembered[key]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.events import TextReceived
-from bot.flood import DEFAULT_COMMANDS_PER_MINUTE, SWEEP_EVERY, CommandFlood, WindowLimit
+from bot.flood import DEFAULT_COMMANDS_PER_MINUTE, CommandFlood, WindowLimit
 from tests.harness import Harness, person, private_chat
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -29,12 +29,26 @@ def test_a_window_counts_up_to_its_limit_and_frees_as_events_age() -> None:
 
 def test_a_window_forgets_keys_with_nothing_recent() -> None:
     limit = WindowLimit(1, timedelta(minutes=1))
-    for index in range(SWEEP_EVERY - 1):
+    for index in range(999):
         limit.take(f"member{index}", T0)
 
     limit.take("late", T0 + timedelta(hours=1))
 
     assert limit.keys() == 1
+
+
+def test_a_key_is_forgotten_by_its_latest_event_not_its_first() -> None:
+    limit = WindowLimit(5, timedelta(minutes=1))
+    limit.take("a", T0)
+    limit.take("b", T0 + timedelta(seconds=30))
+    limit.take("a", T0 + timedelta(seconds=50))  # a's latest is now after b's
+
+    limit.take("c", T0 + timedelta(seconds=70))  # window from 0:10: a and b have events
+    assert limit.keys() == 3
+    limit.take("d", T0 + timedelta(seconds=95))  # from 0:35: b has none left, a has one
+    assert limit.keys() == 3
+    assert limit.used("a", T0 + timedelta(seconds=95)) == 1
+    assert limit.used("b", T0 + timedelta(seconds=95)) == 0
 
 
 @pytest.mark.parametrize(("limit", "window"), [(0, timedelta(minutes=1)), (1, timedelta(0))])
