@@ -63,13 +63,20 @@ class PrometheusMetrics:
         self._degraded = Gauge(
             "peercircle_degraded", "1 while serving without the database", registry=reg
         )
+        # each command's counter by its labels, looked up once (``labels`` takes a lock
+        # and checks its arguments on every call; the commands are a fixed few)
+        self._handled: dict[tuple[str, str], Counter] = {}
         for outcome in DELIVERY_OUTCOMES:
             self._deliveries.labels(outcome)
         for status in OUTBOX_STATUSES:
             self._outbox.labels(status)
 
     def command_handled(self, command: str, outcome: str) -> None:
-        self._commands.labels(command, outcome if outcome in COMMAND_OUTCOMES else "other").inc()
+        labels = (command, outcome if outcome in COMMAND_OUTCOMES else "other")
+        counter = self._handled.get(labels)
+        if counter is None:
+            counter = self._handled[labels] = self._commands.labels(*labels)
+        counter.inc()
 
     def delivery_finished(self, outcome: str) -> None:
         self._deliveries.labels(outcome).inc()
