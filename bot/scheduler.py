@@ -9,6 +9,7 @@ coalesce into one: lateness is the outbox's business (a message's not-after).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -56,6 +57,11 @@ def _contained(job_id: str, job: Job, metrics: Metrics) -> Job:
         metrics.scheduler_ticked()
         try:
             await job()
+        except asyncio.CancelledError:  # the bot is stopping (APScheduler cancels its
+            # running jobs at shutdown): not an error; the job is run anew from the
+            # database after the next start. Ending here, not re-raising, keeps
+            # APScheduler from logging the stop as a failed job.
+            logger.info("scheduled %s stopped: the bot is stopping", job_id)
         except Exception as error:  # a failed run is logged; the caller plans the next
             log_incident(logger, new_incident_id(), f"scheduled {job_id}", error)
 
