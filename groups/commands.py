@@ -9,9 +9,11 @@ from bot.commands import CommandSpec
 from bot.context import Context
 from bot.errors import UserError
 from bot.replies import Audience, Button, Reply
+from bot.text import quote_back
 from groups.crisis import HelplineDirectory
 from groups.crisis_commands import CrisisHelp
 from groups.directory import GroupDirectory
+from groups.group_list import PER_PAGE, SEARCH_PARAM, GroupPage, GroupQuery, GroupSearch
 from groups.member_settings import MemberSettingsService
 from groups.membership import MembershipService
 from groups.models import Group, JoinOutcome, Membership, Occupancy, SeatStatus
@@ -19,7 +21,7 @@ from groups.schedule import describe_group_schedule
 
 # Optional: without it, /join and /leave offer the choices as buttons.
 GROUP_PARAM = ParamSpec("group", "params.group", required=False, rest=True, max_length=100)
-MAX_GROUP_BUTTONS = 10
+MAX_GROUP_BUTTONS = PER_PAGE
 
 
 class GroupCommands:
@@ -39,13 +41,14 @@ class GroupCommands:
         self._helplines = helplines
         self._crisis = CrisisHelp(helplines, settings, directory)
         self._bot_name = bot_name
+        self._search = GroupSearch()
 
     def specs(self) -> list[CommandSpec]:
         return [
             CommandSpec("start", "commands.start", self.start),
             CommandSpec("help", "commands.help", self.help, urgent=True),
             self._crisis.spec(),
-            CommandSpec("groups", "commands.groups", self.groups),
+            CommandSpec("groups", "commands.groups", self.groups, (SEARCH_PARAM,)),
             CommandSpec("join", "commands.join", self.join, (GROUP_PARAM,)),
             CommandSpec("leave", "commands.leave", self.leave, (GROUP_PARAM,)),
             CommandSpec("mygroups", "commands.mygroups", self.my_groups),
@@ -80,19 +83,30 @@ class GroupCommands:
         )
 
     async def groups(self, ctx: Context, args: Args) -> Reply:
-        groups = self._directory.all()
-        if not groups:
-            return ctx.reply("groups.list.none", audience=Audience.HERE)
-        occupancy = await self._service.occupancy()
+        """A page of the groups (of those a search finds); see ``groups.group_list``.
+        The first page of all is for everyone in the chat. A search goes to the asker
+        alone (the words someone looks for are their own business), and so does a later
+        page: one person browsing does not fill a shared chat with pages."""
+        query = GroupQuery.parse(args.optional_text("search"))
+        page = self._search.page(self._directory.all(), query)
+        browsing = query.words or page.start > 0
+        audience = Audience.ONLY_YOU if browsing else Audience.HERE
+        words = quote_back(query.words, limit=40)
+        if not page.groups:
+            key = "groups.list.no_match" if query.words else "groups.list.none"
+            return ctx.reply(key, audience=audience, words=words)
+        occupancy = await self._service.occupancy_of(page.groups)
         entries = [
-            self._group_entry(ctx, g, occupancy.get(g.slug, Occupancy(0, 0))) for g in groups
+            self._group_entry(ctx, g, occupancy.get(g.slug, Occupancy(0, 0))) for g in page.groups
         ]
-        buttons = _buttons(ctx, "join", groups)
+        if page.found > len(page.groups):
+            entries.append(_page_line(ctx, page))
+        buttons = _buttons(ctx, "join", page.groups)
+        if page.more_action is not None:
+            buttons += (Button(ctx.text("buttons.more_groups"), page.more_action),)
+        key = "groups.list.found" if query.words else "groups.list.intro"
         return ctx.reply(
-            "groups.list.intro",
-            audience=Audience.HERE,
-            entries="\n\n".join(entries),
-            buttons=buttons,
+            key, audience=audience, entries="\n\n".join(entries), words=words, buttons=buttons
         )
 
     async def join(self, ctx: Context, args: Args) -> Reply:
@@ -195,6 +209,12 @@ def _buttons(ctx: Context, verb: str, groups: Sequence[Group]) -> tuple[Button, 
         Button(ctx.text(f"buttons.{verb}", group=g.name), f"{verb}:{g.slug}")
         for g in groups[:MAX_GROUP_BUTTONS]
     )
+
+
+def _page_line(ctx: Context, page: GroupPage) -> str:
+    """Which of how many groups this page shows (and, unsearched, how to search)."""
+    key = "groups.list.found_page" if page.words else "groups.list.page"
+    return ctx.text(key, first=page.start + 1, last=page.last, found=page.found)
 
 
 def _only_you(ctx: Context, key: str, params: dict[str, object]) -> Reply:

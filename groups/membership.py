@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -152,7 +153,12 @@ class MembershipService:
         return await self._repo.of_group(self._db, group.slug)
 
     async def occupancy(self) -> dict[str, Occupancy]:
+        """Every group's seat counts."""
         return await self._repo.occupancy_by_group(self._db)
+
+    async def occupancy_of(self, groups: Sequence[Group]) -> dict[str, Occupancy]:
+        """The seat counts of ``groups`` only (a page of a large organization's)."""
+        return await self._repo.occupancy_of(self._db, [group.slug for group in groups])
 
     async def unreachable_among(self, people: list[Actor]) -> set[str]:
         """Keys of those whose latest private message from the bot could not be delivered."""

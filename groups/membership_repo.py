@@ -6,6 +6,7 @@ slugs, so queries look the id up (``_GROUP_ID``). Instants are epoch millisecond
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.events import Actor
@@ -120,6 +121,14 @@ class MembershipRepository:
 
     async def occupancy_by_group(self, db: Executor) -> dict[str, Occupancy]:
         return _occupancies(await db.fetch_all(_OCCUPANCY))
+
+    async def occupancy_of(self, db: Executor, slugs: Sequence[str]) -> dict[str, Occupancy]:
+        """The seat counts of the groups ``slugs`` (a page of them: a few keyed reads)."""
+        if not slugs:
+            return {}
+        named = {f"slug{n}": slug for n, slug in enumerate(slugs)}
+        listed = ", ".join(f":{name}" for name in named)
+        return _occupancies(await db.fetch_all(_OCCUPANCY + f" WHERE g.slug IN ({listed})", named))
 
     async def add(
         self, db: Executor, slug: str, actor: Actor, status: SeatStatus, now: datetime

@@ -109,6 +109,28 @@ def write_config(
     return path
 
 
+_TOWNS = ("Leeds", "York", "Hull")
+
+
+def many_groups_config(directory: Path, count: int) -> Path:
+    """A config with ``count`` groups, for listing and searching them: "Group 01" …
+    ("g01" …), in turn in York, Hull and Leeds (``n % 3``), the odd ones about grief and
+    the even ones about anxiety."""
+    storage = current_engine().storage_url("sqlite:///:memory:", directory)
+    text = f'[bot]\ntimezone = "Europe/London"\n[storage]\nurl = "{storage}"\n'
+    for n in range(1, count + 1):
+        topic = "Grief and loss" if n % 2 else "Living with anxiety"
+        text += (
+            f'[[groups]]\nslug = "g{n:02}"\nname = "Group {n:02}"\n'
+            f'description = "{topic}."\ncapacity = 5\nonline = false\n'
+            f'location = "{_TOWNS[n % 3]} library"\n'
+            '[groups.schedule]\nweekday = "monday"\ntime = "18:00"\n'
+        )
+    path = directory / "many.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @dataclass
 class Harness:
     app: BotApp
