@@ -29,7 +29,7 @@ from bench.scale_data import ScaleSizes, count_rows, generate
 from bench.stats import percentile
 
 SECTION = "5"
-COMMANDS = ("/join", "/mygroups", "/roster", "/next", "release")
+COMMANDS = ("/join", "/mygroups", "/roster", "/next", "/groups", "/groups <words>", "release")
 MB = 1024 * 1024
 
 

@@ -13,8 +13,10 @@ starts at the data's ``NOW`` and runs at the normal pace.
 Commands go through the real dispatcher, as from a Telegram private chat, each timed
 from the incoming message to its replies:
 ``/join`` (a newcomer, into a group that is full: the waiting list), ``/mygroups`` and
-``/next`` (a member), ``/roster`` (an organizer). Then the clock moves past the close
-of this week's check-in, and ``CheckinService.release`` is timed group by group.
+``/next`` (a member), ``/roster`` (an organizer), ``/groups`` (a page somewhere in the
+10,000) and ``/groups <words>`` (a search through all of them, finding ten). Then the
+clock moves past the close of this week's check-in, and ``CheckinService.release`` is
+timed group by group.
 """
 
 from __future__ import annotations
@@ -130,6 +132,11 @@ async def commands(
         "/mygroups": lambda: (member(), "/mygroups"),
         "/roster": lambda: (next(organizers), f"/roster {slug_of(rng.randrange(groups))}"),
         "/next": lambda: (member(), "/next"),
+        "/groups": lambda: (member(), f"/groups >{rng.randrange(groups)}"),
+        "/groups <words>": lambda: (
+            member(),
+            f"/groups circle {rng.randrange(max(groups // 10, 1)):04d}",
+        ),
     }
     found: dict[str, list[float]] = {}
     for name, plan in plans.items():
