@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp
-from bot.config import load_settings
 from tests.adapters.discord_driver import DiscordDriver
+from tests.adapters.real_core import behind
 from tests.fakes.discord_api import FakeDiscordApi
 from tests.harness import many_groups_config
 
@@ -20,15 +19,11 @@ from tests.harness import many_groups_config
 @pytest.fixture
 async def driver(tmp_path: Path) -> AsyncIterator[DiscordDriver]:
     async with FakeDiscordApi() as fake:
-        app = await BotApp.open(load_settings(many_groups_config(tmp_path, 25), environ={}))
-        driver = DiscordDriver(fake, registry=app.dispatcher.commands)
-        app.platforms.attach(driver.adapter)
-        await driver.start(app.dispatcher)
-        try:
+        config = many_groups_config(tmp_path, 25)
+        async with behind(
+            config, lambda app: DiscordDriver(fake, registry=app.dispatcher.commands)
+        ) as driver:
             yield driver
-        finally:
-            await driver.close()
-            await app.close()
         assert fake.internal_errors == []
         assert fake.invalid_requests == 0
 

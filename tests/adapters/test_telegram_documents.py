@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from bot.app import BotApp
 from bot.args import Args
 from bot.catalog import Catalog
 from bot.commands import CommandSpec
-from bot.config import load_settings
 from bot.context import Context
 from bot.replies import Attachment, Audience, Reply
+from tests.adapters.real_core import behind
 from tests.adapters.telegram_driver import TelegramDriver, dispatcher_with
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import SentMessage
@@ -30,15 +29,8 @@ NOTES = Attachment("notes.txt", b"some notes\n", "text/plain")
 @pytest.fixture
 async def real(fake: FakeTelegramApi, tmp_path: Path) -> AsyncIterator[TelegramDriver]:
     """A driver with the real domain (the harness config) behind the adapter."""
-    app = await BotApp.open(load_settings(write_config(tmp_path), environ={}))
-    driver = TelegramDriver(fake)
-    app.platforms.attach(driver.adapter)
-    await driver.start(app.dispatcher)
-    try:
+    async with behind(write_config(tmp_path), lambda app: TelegramDriver(fake)) as driver:
         yield driver
-    finally:
-        await driver.close()
-        await app.close()
 
 
 def _documents(fake: FakeTelegramApi, chat_id: int) -> list[SentMessage]:
