@@ -32,6 +32,7 @@ from pathlib import Path
 from bench.discord_bare import arguments, serve
 from bot.app import BotApp
 from bot.config import load_settings
+from groups.membership_repo import MEMBERSHIP_ROWS
 
 GROUPS = "SELECT slug AS group_slug, seated_count AS seated, waiting_count AS waiting FROM groups g"
 SEAT_LOCK = (
@@ -43,19 +44,7 @@ REMEMBER = (
     " VALUES ('discord', :user, :name, :now, :now) ON CONFLICT (platform, user_id)"
     " DO UPDATE SET display_name = excluded.display_name, last_seen = excluded.last_seen"
 )
-MEMBERSHIPS = """
-SELECT g.slug AS group_slug, m.platform, m.user_id, m.status, m.joined_at, m.seated_at,
-       p.display_name,
-       CASE WHEN m.status = 'waitlisted' THEN (
-           SELECT COUNT(*) FROM memberships w
-           WHERE w.group_id = m.group_id AND w.status = 'waitlisted'
-             AND w.queue_seq <= m.queue_seq
-       ) END AS position
-FROM memberships m
-JOIN groups g ON g.id = m.group_id
-JOIN members p ON p.platform = m.platform AND p.user_id = m.user_id
-WHERE m.platform = 'discord' AND m.user_id = :user
-"""
+MEMBERSHIPS = MEMBERSHIP_ROWS + " WHERE m.platform = 'discord' AND m.user_id = :user"
 ADD = (
     "INSERT INTO memberships"
     " (group_id, platform, user_id, status, queue_seq, joined_at, seated_at)"

@@ -16,7 +16,9 @@ from groups.models import MemberRecord, Membership, Occupancy, SeatStatus
 
 _GROUP_ID = "(SELECT id FROM groups WHERE slug = :slug)"
 
-_SELECT = """
+# A membership row with its member and its place in line (read also by the benchmark's
+# floor, bench/discord_floor.py, which runs the statements the core runs).
+MEMBERSHIP_ROWS = """
 SELECT g.slug AS group_slug, m.platform, m.user_id, m.status, m.joined_at, m.seated_at,
        p.display_name,
        CASE WHEN m.status = 'waitlisted' THEN (
@@ -110,7 +112,8 @@ class MembershipRepository:
 
     async def find(self, db: Executor, slug: str, actor: Actor) -> Membership | None:
         row = await db.fetch_one(
-            _SELECT + " WHERE g.slug = :slug AND m.platform = :platform AND m.user_id = :user_id",
+            MEMBERSHIP_ROWS
+            + " WHERE g.slug = :slug AND m.platform = :platform AND m.user_id = :user_id",
             {"slug": slug, **_member(actor)},
         )
         return None if row is None else _membership(row)
@@ -166,7 +169,7 @@ class MembershipRepository:
 
     async def first_waiting(self, db: Executor, slug: str) -> Membership | None:
         row = await db.fetch_one(
-            _SELECT + " WHERE g.slug = :slug AND m.status = 'waitlisted'"
+            MEMBERSHIP_ROWS + " WHERE g.slug = :slug AND m.status = 'waitlisted'"
             " ORDER BY m.queue_seq LIMIT 1",
             {"slug": slug},
         )
@@ -207,14 +210,15 @@ class MembershipRepository:
 
     async def of_member(self, db: Executor, actor: Actor) -> list[Membership]:
         rows = await db.fetch_all(
-            _SELECT + " WHERE m.platform = :platform AND m.user_id = :user_id ORDER BY g.slug",
+            MEMBERSHIP_ROWS
+            + " WHERE m.platform = :platform AND m.user_id = :user_id ORDER BY g.slug",
             _member(actor),
         )
         return [_membership(row) for row in rows]
 
     async def of_group(self, db: Executor, slug: str) -> list[Membership]:
         rows = await db.fetch_all(
-            _SELECT + " WHERE g.slug = :slug ORDER BY m.status, m.queue_seq",
+            MEMBERSHIP_ROWS + " WHERE g.slug = :slug ORDER BY m.status, m.queue_seq",
             {"slug": slug},
         )
         return [_membership(row) for row in rows]
