@@ -61,6 +61,19 @@ async def test_groups_shows_a_page_with_a_button_for_the_next(many: Harness) -> 
     assert _actions(last) == [f"join:g{n:02}" for n in range(21, 26)]  # no "More" on the last
 
 
+async def test_a_page_shows_its_groups_seat_counts(many: Harness) -> None:
+    await many.say("/join g02", as_=bob)
+    await many.say("/join g12", as_=bob)
+
+    first = _only(await many.say("/groups", as_=alice)).text
+    second = _only(await many.press("groups:>10", as_=alice)).text
+
+    assert first.count("4 of 5 seats free") == 1
+    assert "Hull library\n4 of 5 seats free" in first  # Group 02's
+    assert second.count("4 of 5 seats free") == 1
+    assert "Leeds library\n4 of 5 seats free" in second  # Group 12's
+
+
 async def test_a_page_past_the_end_shows_the_last_page(many: Harness) -> None:
     reply = _only(await many.press("groups:>400", as_=alice))
 
