@@ -89,7 +89,7 @@ class GroupCommands:
         page: one person browsing does not fill a shared chat with pages."""
         query = GroupQuery.parse(args.optional_text("search"))
         page = self._search.page(self._directory.all(), query)
-        browsing = query.words or page.start > 0
+        browsing = bool(query.words) or page.start > 0
         audience = Audience.ONLY_YOU if browsing else Audience.HERE
         words = quote_back(query.words, limit=40)
         if not page.groups:

@@ -14,7 +14,7 @@ _ORDINALS = {"1": "1", "2": "2", "3": "3", "4": "4", "-1": "last"}
 
 def describe_schedule(schedule: Schedule, timezone: str, catalog: Catalog) -> str:
     """e.g. "every Tuesday, 19:00–20:30 (Europe/London)" (reads inside a sentence).
-    Built once per schedule and language: /groups shows every group's."""
+    Built once per schedule and language: every /groups page shows ten groups'."""
     return catalog.remembered(
         ("schedule", schedule, timezone), lambda: _describe(schedule, timezone, catalog)
     )
